@@ -1,0 +1,64 @@
+"""Diagnostics: the controller's configuration and what its hardware is doing, secrets redacted."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant.components.diagnostics import async_redact_data
+from homeassistant.const import CONF_LATITUDE, CONF_LONGITUDE, CONF_PASSWORD, CONF_URL, CONF_USERNAME
+from homeassistant.core import HomeAssistant
+
+from .coordinator import ReefConfigEntry
+from .hardware.errors import HardwareError
+
+TO_REDACT = {CONF_LATITUDE, CONF_LONGITUDE, CONF_PASSWORD, CONF_USERNAME, CONF_URL}
+
+
+async def async_get_config_entry_diagnostics(hass: HomeAssistant, entry: ReefConfigEntry) -> dict[str, Any]:
+    """Return what a maintainer needs to understand a keeper's report."""
+    runtime = entry.runtime_data
+    lighting = runtime.lighting
+    chip_outputs: dict[str, dict[int, int] | str] = {}
+    for key, board in lighting.boards.items():
+        try:
+            chip_outputs[key] = await hass.async_add_executor_job(board.driver.read)
+        except HardwareError as err:
+            chip_outputs[key] = str(err)
+    return {
+        "entry": async_redact_data(entry.as_dict(), TO_REDACT),
+        "boards": [
+            {
+                "key": key,
+                "name": board.name,
+                "model": board.model,
+                "max_duty": board.driver.max_duty,
+                "available": board.health.available,
+                "errors": board.health.errors,
+                "written": board.written,
+                "chip_outputs": chip_outputs[key],
+            }
+            for key, board in lighting.boards.items()
+        ],
+        "channels": [
+            {
+                "name": channel.name,
+                "board": channel.board.key,
+                "output": channel.output,
+                "is_on": channel.is_on,
+                "level": channel.level,
+                "duty": channel.duty,
+            }
+            for channel in lighting.channels.values()
+        ],
+        "probes": [
+            {
+                "name": probe.name,
+                "kind": probe.kind,
+                "value": runtime.probes.data.get(sid) if runtime.probes.data else None,
+                "available": probe.health.available,
+                "errors": probe.health.errors,
+            }
+            for sid, probe in runtime.probes.probes.items()
+        ],
+        "last_tick_seconds": lighting.last_tick_seconds,
+    }

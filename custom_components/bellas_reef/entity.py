@@ -1,0 +1,85 @@
+"""Base entities: every Bella's Reef entity belongs to a controller and names itself through translations."""
+
+from __future__ import annotations
+
+from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
+
+from .const import DOMAIN
+from .coordinator import Board, Channel, LightingCoordinator, Probe, ProbeCoordinator, ReefConfigEntry
+
+
+def controller_device_info(entry: ReefConfigEntry) -> DeviceInfo:
+    """The controller's own device, parent of every board and probe."""
+    return DeviceInfo(
+        identifiers={(DOMAIN, entry.entry_id)},
+        name=entry.title,
+        manufacturer="Bella's Reef",
+        model="Reef controller",
+    )
+
+
+def board_device_info(entry: ReefConfigEntry, board: Board) -> DeviceInfo:
+    """One device per PWM board, under the controller; its channels hang below it."""
+    return DeviceInfo(
+        identifiers={(DOMAIN, f"{entry.entry_id}_{board.key}")},
+        name=board.name,
+        model=board.model,
+        via_device_id=entry.runtime_data.controller_device_id,
+    )
+
+
+def channel_device_info(entry: ReefConfigEntry, channel: Channel) -> DeviceInfo:
+    """One device per channel, so each belongs to its own subentry and goes with it."""
+    return DeviceInfo(
+        identifiers={(DOMAIN, f"{entry.entry_id}_{channel.subentry_id}")},
+        name=channel.name,
+        model=f"{channel.board.model}, output {channel.output}",
+        via_device_id=channel.board.device_id,
+    )
+
+
+def probe_device_info(entry: ReefConfigEntry, probe: Probe) -> DeviceInfo:
+    """One device per probe."""
+    return DeviceInfo(
+        identifiers={(DOMAIN, f"{entry.entry_id}_{probe.subentry_id}")},
+        name=probe.name,
+        model=f"Simulated {probe.kind.replace('_', ' ')} probe",
+        via_device_id=entry.runtime_data.controller_device_id,
+    )
+
+
+class ChannelEntity(CoordinatorEntity[LightingCoordinator]):
+    """An entity of one light channel, unique by its subentry so it survives reconfiguration."""
+
+    _attr_has_entity_name = True
+
+    def __init__(self, coordinator: LightingCoordinator, channel: Channel) -> None:
+        """Attach the entity to its channel and board."""
+        super().__init__(coordinator)
+        self.channel = channel
+        self._attr_unique_id = f"{coordinator.config_entry.entry_id}_{channel.subentry_id}"
+        self._attr_device_info = channel_device_info(coordinator.config_entry, channel)
+
+    @property
+    def available(self) -> bool:
+        """A channel is down while its board is."""
+        return super().available and self.channel.board.health.available
+
+
+class ProbeEntity(CoordinatorEntity[ProbeCoordinator]):
+    """An entity of one probe, unique by its subentry."""
+
+    _attr_has_entity_name = True
+
+    def __init__(self, coordinator: ProbeCoordinator, probe: Probe) -> None:
+        """Attach the entity to its probe's device."""
+        super().__init__(coordinator)
+        self.probe = probe
+        self._attr_unique_id = f"{coordinator.config_entry.entry_id}_{probe.subentry_id}"
+        self._attr_device_info = probe_device_info(coordinator.config_entry, probe)
+
+    @property
+    def available(self) -> bool:
+        """A probe is down while it keeps failing to answer."""
+        return super().available and self.probe.health.available

@@ -1,0 +1,1 @@
+"""Lighting behavior engine: what level each channel shows at a given moment, with no Home Assistant imports."""

@@ -1,0 +1,160 @@
+"""Sensor platform: one sensor per probe, plus the controller's own diagnostics."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from homeassistant.components.sensor import (
+    SensorDeviceClass,
+    SensorEntity,
+    SensorEntityDescription,
+    SensorStateClass,
+)
+from homeassistant.const import (
+    EntityCategory,
+    UnitOfConductivity,
+    UnitOfElectricPotential,
+    UnitOfTemperature,
+    UnitOfTime,
+)
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
+
+from .coordinator import LightingCoordinator, Probe, ProbeCoordinator, ReefConfigEntry
+from .entity import ProbeEntity, controller_device_info
+from .hardware.tank import ProbeKind
+
+# Probes are read by the coordinator, never by the entities.
+PARALLEL_UPDATES = 0
+
+PROBE_DESCRIPTIONS: dict[ProbeKind, SensorEntityDescription] = {
+    ProbeKind.TEMPERATURE: SensorEntityDescription(
+        key=ProbeKind.TEMPERATURE,
+        device_class=SensorDeviceClass.TEMPERATURE,
+        native_unit_of_measurement=UnitOfTemperature.CELSIUS,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=1,
+    ),
+    ProbeKind.PH: SensorEntityDescription(
+        key=ProbeKind.PH,
+        device_class=SensorDeviceClass.PH,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=2,
+    ),
+    ProbeKind.ORP: SensorEntityDescription(
+        key=ProbeKind.ORP,
+        translation_key=ProbeKind.ORP,
+        device_class=SensorDeviceClass.VOLTAGE,
+        native_unit_of_measurement=UnitOfElectricPotential.MILLIVOLT,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=0,
+    ),
+    ProbeKind.SALINITY: SensorEntityDescription(
+        key=ProbeKind.SALINITY,
+        translation_key=ProbeKind.SALINITY,
+        native_unit_of_measurement="ppt",
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=1,
+    ),
+    ProbeKind.CONDUCTIVITY: SensorEntityDescription(
+        key=ProbeKind.CONDUCTIVITY,
+        device_class=SensorDeviceClass.CONDUCTIVITY,
+        native_unit_of_measurement=UnitOfConductivity.MICROSIEMENS_PER_CM,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=0,
+    ),
+    ProbeKind.DISSOLVED_OXYGEN: SensorEntityDescription(
+        key=ProbeKind.DISSOLVED_OXYGEN,
+        translation_key=ProbeKind.DISSOLVED_OXYGEN,
+        native_unit_of_measurement="mg/L",
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=2,
+    ),
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class ControllerSensorDescription(SensorEntityDescription):
+    """A diagnostic of the controller itself, read from its lighting coordinator."""
+
+    value_fn: Callable[[LightingCoordinator], float | int]
+
+
+CONTROLLER_DESCRIPTIONS: tuple[ControllerSensorDescription, ...] = (
+    ControllerSensorDescription(
+        key="tick_duration",
+        translation_key="tick_duration",
+        native_unit_of_measurement=UnitOfTime.MILLISECONDS,
+        device_class=SensorDeviceClass.DURATION,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=2,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
+        value_fn=lambda lighting: round(lighting.last_tick_seconds * 1000, 3),
+    ),
+    ControllerSensorDescription(
+        key="driver_errors",
+        translation_key="driver_errors",
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda lighting: (
+            sum(board.health.errors for board in lighting.boards.values())
+            + sum(probe.health.errors for probe in lighting.config_entry.runtime_data.probes.probes.values())
+        ),
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant, entry: ReefConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
+) -> None:
+    """Add the controller's diagnostics and a sensor for each probe subentry."""
+    runtime = entry.runtime_data
+    async_add_entities(
+        ControllerSensor(runtime.lighting, description) for description in CONTROLLER_DESCRIPTIONS
+    )
+    for subentry_id, probe in runtime.probes.probes.items():
+        async_add_entities(
+            [ProbeSensor(runtime.probes, probe, PROBE_DESCRIPTIONS[probe.kind])],
+            config_subentry_id=subentry_id,
+        )
+
+
+class ProbeSensor(ProbeEntity, SensorEntity):
+    """A probe's latest reading; the probe's device carries its name."""
+
+    _attr_name = None
+
+    def __init__(
+        self, coordinator: ProbeCoordinator, probe: Probe, description: SensorEntityDescription
+    ) -> None:
+        """Describe the sensor by what the probe measures."""
+        super().__init__(coordinator, probe)
+        self.entity_description = description
+
+    @property
+    def native_value(self) -> float | None:
+        """The last value the probe gave, or None when it failed to answer."""
+        return self.coordinator.data.get(self.probe.subentry_id)
+
+
+class ControllerSensor(CoordinatorEntity[LightingCoordinator], SensorEntity):
+    """A diagnostic sensor of the controller."""
+
+    _attr_has_entity_name = True
+    entity_description: ControllerSensorDescription
+
+    def __init__(self, coordinator: LightingCoordinator, description: ControllerSensorDescription) -> None:
+        """Attach the sensor to the controller's device."""
+        super().__init__(coordinator)
+        self.entity_description = description
+        entry = coordinator.config_entry
+        self._attr_unique_id = f"{entry.entry_id}_{description.key}"
+        self._attr_device_info = controller_device_info(entry)
+
+    @property
+    def native_value(self) -> float | int:
+        """Read the diagnostic from the coordinator."""
+        return self.entity_description.value_fn(self.coordinator)

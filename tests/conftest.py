@@ -1,0 +1,94 @@
+"""Fixtures shared by the integration's tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant.config_entries import ConfigSubentryData
+from homeassistant.const import CONF_LATITUDE, CONF_LONGITUDE, CONF_NAME
+from homeassistant.core import HomeAssistant
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.bellas_reef.const import (
+    CONF_ADDRESS,
+    CONF_CURVE,
+    CONF_DRIVER,
+    CONF_KIND,
+    CONF_MAX_OUTPUT,
+    CONF_MIN_OUTPUT,
+    CONF_OUTPUT,
+    CONF_OVERRIDE_MINUTES,
+    CONF_ROLE,
+    DOMAIN,
+    SUBENTRY_CHANNEL,
+    SUBENTRY_PROBE,
+)
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
+    """Let Home Assistant load the integration from custom_components."""
+
+
+def channel_data(address: int = 0x40, output: int = 0, **overrides: Any) -> dict[str, Any]:
+    """Subentry data of a simulated channel."""
+    return {
+        CONF_DRIVER: "simulated",
+        CONF_ADDRESS: address,
+        CONF_OUTPUT: output,
+        CONF_ROLE: "royal_blue",
+        CONF_CURVE: "cie1931",
+        CONF_MIN_OUTPUT: 0.0,
+        CONF_MAX_OUTPUT: 100.0,
+        CONF_OVERRIDE_MINUTES: 60,
+        **overrides,
+    }
+
+
+def channel_subentry(
+    title: str, address: int = 0x40, output: int = 0, **overrides: Any
+) -> ConfigSubentryData:
+    """A simulated channel subentry, as the flow would store it."""
+    return ConfigSubentryData(
+        data=channel_data(address, output, **overrides),
+        subentry_type=SUBENTRY_CHANNEL,
+        title=title,
+        unique_id=f"simulated:{address}:{output}",
+    )
+
+
+def probe_subentry(title: str, kind: str) -> ConfigSubentryData:
+    """A simulated probe subentry."""
+    return ConfigSubentryData(
+        data={CONF_DRIVER: "simulated", CONF_KIND: kind},
+        subentry_type=SUBENTRY_PROBE,
+        title=title,
+        unique_id=f"simulated:{kind}",
+    )
+
+
+@pytest.fixture
+def mock_config_entry() -> MockConfigEntry:
+    """A controller with two channels on one simulated board and two probes."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title="Display reef",
+        unique_id="display_reef",
+        data={CONF_NAME: "Display reef", CONF_LATITUDE: 52.37, CONF_LONGITUDE: 4.89},
+        subentries_data=[
+            channel_subentry("Royal blue", output=0),
+            channel_subentry("White", output=1, role="white", min_output=1.0, max_output=80.0),
+            probe_subentry("Water temperature", "temperature"),
+            probe_subentry("pH", "ph"),
+        ],
+    )
+
+
+@pytest.fixture
+async def init_integration(hass: HomeAssistant, mock_config_entry: MockConfigEntry) -> MockConfigEntry:
+    """Set the controller up and wait until its entities exist."""
+    mock_config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    return mock_config_entry

@@ -1,0 +1,1 @@
+"""Tests for the hardware drivers, run against simulated chips through the real driver libraries."""

@@ -1,0 +1,1 @@
+"""Tests of the lighting package, without Home Assistant."""

@@ -1,0 +1,197 @@
+"""The controller flow and the channel and probe subentry flows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant.config_entries import SOURCE_RECONFIGURE, SOURCE_USER
+from homeassistant.const import CONF_LATITUDE, CONF_LONGITUDE, CONF_NAME
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.bellas_reef.const import DOMAIN, SUBENTRY_CHANNEL, SUBENTRY_PROBE
+
+from .conftest import channel_data
+
+CHANNEL_FORM = {
+    "name": "Violet",
+    "address": 65,
+    "output": 3,
+    "role": "violet",
+    "curve": "cie1931",
+    "min_output": 0.5,
+    "max_output": 90,
+    "override_minutes": 30,
+}
+
+
+async def test_user_flow_defaults_to_home_location(hass: HomeAssistant) -> None:
+    """A new controller is placed at HA's home unless told otherwise."""
+    hass.config.latitude, hass.config.longitude = -16.5, -151.74
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    assert result["type"] is FlowResultType.FORM
+    schema_defaults = {str(key): key.default() for key in result["data_schema"].schema}
+    assert schema_defaults["location"] == {CONF_LATITUDE: -16.5, CONF_LONGITUDE: -151.74}
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {CONF_NAME: " Display reef ", "location": {CONF_LATITUDE: 52.37, CONF_LONGITUDE: 4.89}},
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == "Display reef"
+    assert result["data"] == {CONF_NAME: "Display reef", CONF_LATITUDE: 52.37, CONF_LONGITUDE: 4.89}
+    assert result["result"].unique_id == "display_reef"
+
+
+async def test_user_flow_rejects_blank_name_then_accepts(hass: HomeAssistant) -> None:
+    """A name without letters or digits is an error in the form, and the flow can go on."""
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    location = {CONF_LATITUDE: 1.0, CONF_LONGITUDE: 2.0}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_NAME: " -- ", "location": location}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {CONF_NAME: "name_required"}
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_NAME: "Frag tank", "location": location}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+async def test_user_flow_one_controller_per_name(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry
+) -> None:
+    """Two tanks cannot share a name."""
+    mock_config_entry.add_to_hass(hass)
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_NAME: "display REEF", "location": {CONF_LATITUDE: 1, CONF_LONGITUDE: 2}}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+
+
+async def test_reconfigure_controller(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
+    """Renaming and moving a tank keeps it, refuses another tank's name, and reloads it."""
+    other = MockConfigEntry(domain=DOMAIN, title="Frag tank", unique_id="frag_tank", data={})
+    other.add_to_hass(hass)
+    result = await init_integration.start_reconfigure_flow(hass)
+    assert result["type"] is FlowResultType.FORM
+    moved = {CONF_LATITUDE: 60.17, CONF_LONGITUDE: 24.94}
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_NAME: "Frag tank", "location": moved}
+    )
+    assert result["errors"] == {CONF_NAME: "name_in_use"}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_NAME: "", "location": moved}
+    )
+    assert result["errors"] == {CONF_NAME: "name_required"}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_NAME: "Living room reef", "location": moved}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    await hass.async_block_till_done()
+    assert init_integration.title == "Living room reef"
+    assert init_integration.unique_id == "living_room_reef"
+    assert init_integration.data[CONF_LATITUDE] == 60.17
+
+
+async def _start_subentry(hass: HomeAssistant, entry: MockConfigEntry, kind: str) -> dict[str, Any]:
+    result = await hass.config_entries.subentries.async_init(
+        (entry.entry_id, kind), context={"source": SOURCE_USER}
+    )
+    assert result["type"] is FlowResultType.MENU
+    assert result["menu_options"] == ["simulated"]
+    return await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {"next_step_id": "simulated"}
+    )
+
+
+async def test_add_channel(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
+    """A channel subentry stores the driver's fields as typed values and adds a light."""
+    result = await _start_subentry(hass, init_integration, SUBENTRY_CHANNEL)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "simulated"
+    result = await hass.config_entries.subentries.async_configure(result["flow_id"], CHANNEL_FORM)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == "Violet"
+    assert result["data"] == channel_data(
+        65, 3, role="violet", min_output=0.5, max_output=90, override_minutes=30
+    )
+    await hass.async_block_till_done()
+    assert hass.states.get("light.violet") is not None
+
+
+@pytest.mark.parametrize(
+    ("form", "errors"),
+    [
+        ({"address": 64, "output": 1}, {"base": "already_configured"}),
+        ({"min_output": 50, "max_output": 50}, {"min_output": "min_not_below_max"}),
+    ],
+)
+async def test_add_channel_errors(
+    hass: HomeAssistant, init_integration: MockConfigEntry, form: dict[str, Any], errors: dict[str, str]
+) -> None:
+    """A board output already in use, or clamps that leave no range, are shown in the form; fixing them works."""
+    result = await _start_subentry(hass, init_integration, SUBENTRY_CHANNEL)
+    result = await hass.config_entries.subentries.async_configure(result["flow_id"], CHANNEL_FORM | form)
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == errors
+    result = await hass.config_entries.subentries.async_configure(result["flow_id"], CHANNEL_FORM)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+async def test_reconfigure_channel(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
+    """Editing a channel keeps its entity, refuses a taken output and may move it to a free one."""
+    subentry_id = next(sid for sid, sub in init_integration.subentries.items() if sub.title == "White")
+    result = await init_integration.start_subentry_reconfigure_flow(hass, subentry_id)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "reconfigure"
+    suggested = {str(key): key.description["suggested_value"] for key in result["data_schema"].schema}
+    assert suggested["name"] == "White"
+    assert suggested["max_output"] == 80.0
+
+    edited = {**CHANNEL_FORM, "name": "Cool white", "address": 64, "output": 0}
+    result = await hass.config_entries.subentries.async_configure(result["flow_id"], edited)
+    assert result["errors"] == {"base": "already_configured"}
+
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {**edited, "output": 1, "max_output": 70}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    await hass.async_block_till_done()
+    subentry = init_integration.subentries[subentry_id]
+    assert subentry.title == "Cool white"
+    assert subentry.data["max_output"] == 70
+    assert subentry.unique_id == "simulated:64:1"
+
+
+async def test_add_and_reconfigure_probe(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
+    """A second simulated probe of the same kind is refused; a new kind is added and can be edited."""
+    result = await _start_subentry(hass, init_integration, SUBENTRY_PROBE)
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {"name": "Second thermometer", "kind": "temperature"}
+    )
+    assert result["errors"] == {"base": "already_configured"}
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {"name": "ORP", "kind": "orp"}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+
+    subentry_id = next(sid for sid, sub in init_integration.subentries.items() if sub.title == "ORP")
+    result = await hass.config_entries.subentries.async_init(
+        (init_integration.entry_id, SUBENTRY_PROBE),
+        context={"source": SOURCE_RECONFIGURE, "subentry_id": subentry_id},
+    )
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {"name": "Redox", "kind": "orp"}
+    )
+    assert result["reason"] == "reconfigure_successful"
+    assert init_integration.subentries[subentry_id].title == "Redox"
