@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from custom_components.bellas_reef.lighting.curves import DimmingCurve, OutputMapping, curve_level, curve_output
+from custom_components.bellas_reef.lighting.curves import (
+    DimmingCurve,
+    OutputMapping,
+    curve_level,
+    curve_output,
+)
 
 
 @pytest.mark.parametrize("curve", list(DimmingCurve))
@@ -51,5 +56,5 @@ def test_mapping_clamps() -> None:
 )
 def test_mapping_rejects_impossible_ranges(max_duty: int, low: float, high: float) -> None:
     """Clamps that leave no range, or a board without resolution, are refused."""
-    with pytest.raises(ValueError, match="must be|need"):
+    with pytest.raises(ValueError, match=r"must be|need"):
         OutputMapping(max_duty=max_duty, min_output=low, max_output=high)
