@@ -106,7 +106,7 @@ async def test_failing_board_goes_unavailable_and_recovers(
     for _ in range(5):
         freezer.tick(timedelta(seconds=1))
         async_fire_time_changed(hass)
-        await hass.async_block_till_done()
+        await hass.async_block_till_done(wait_background_tasks=True)
     assert hass.states.get(ROYAL_BLUE).state == "unavailable"  # type: ignore[union-attr]
     assert caplog.text.count("is unavailable") == 1
 

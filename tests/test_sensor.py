@@ -18,7 +18,7 @@ async def _advance(hass: HomeAssistant, freezer: FrozenDateTimeFactory, hours: f
     for _ in range(int(hours * 6)):
         freezer.tick(timedelta(minutes=10))
         async_fire_time_changed(hass)
-        await hass.async_block_till_done()
+        await hass.async_block_till_done(wait_background_tasks=True)
 
 
 def _value(hass: HomeAssistant, entity_id: str) -> float:
