@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.const import CONF_LATITUDE, CONF_LONGITUDE, CONF_NAME
 from homeassistant.core import HomeAssistant
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 from custom_components.bellas_reef.const import (
     CONF_ADDRESS,
@@ -92,3 +94,13 @@ async def init_integration(hass: HomeAssistant, mock_config_entry: MockConfigEnt
     assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()
     return mock_config_entry
+
+
+async def advance(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float, steps: int = 1
+) -> None:
+    """Move the frozen clock forward in `steps` equal jumps, letting every timer and refresh finish."""
+    for _ in range(steps):
+        freezer.tick(timedelta(seconds=seconds / steps))
+        async_fire_time_changed(hass)
+        await hass.async_block_till_done(wait_background_tasks=True)

@@ -13,6 +13,9 @@ import pytest
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
 from custom_components.bellas_reef.coordinator import ReefConfigEntry
+from custom_components.bellas_reef.lighting.curves import DimmingCurve, OutputMapping
+
+from .conftest import advance
 
 ROYAL_BLUE = "light.royal_blue"
 WHITE = "light.white"
@@ -55,12 +58,14 @@ async def test_lights_start_off_on_a_shared_board(
 
 
 async def test_brightness_round_trips_and_sets_the_chip(
-    hass: HomeAssistant, init_integration: ReefConfigEntry
+    hass: HomeAssistant, init_integration: ReefConfigEntry, freezer: FrozenDateTimeFactory
 ) -> None:
     """Every HA brightness comes back unchanged, and the chip's duty follows the perceptual curve."""
+    mapping = OutputMapping(max_duty=4096, curve=DimmingCurve.CIE1931)
     previous = 0
     for brightness in range(1, 256):
         await _turn_on(hass, ROYAL_BLUE, brightness)
+        await advance(hass, freezer, 3)
         state = hass.states.get(ROYAL_BLUE)
         assert state is not None
         assert state.state == STATE_ON
@@ -68,26 +73,34 @@ async def test_brightness_round_trips_and_sets_the_chip(
         duty = chip_duty(init_integration, 0)
         assert duty >= previous
         previous = duty
-        assert state.attributes["duty"] == duty
+        assert duty == mapping.duty(brightness / 255)
     assert chip_duty(init_integration, 0) == 4096
     await _turn_on(hass, ROYAL_BLUE, 1)
+    await advance(hass, freezer, 3)
     assert 0 < chip_duty(init_integration, 0) <= 4  # well under 1 % of full output
 
 
-async def test_clamps_and_turn_off(hass: HomeAssistant, init_integration: ReefConfigEntry) -> None:
+async def test_clamps_and_turn_off(
+    hass: HomeAssistant, init_integration: ReefConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
     """The white channel's 1–80 % clamps bound its duty; off is fully off and on restores the last level."""
     await _turn_on(hass, WHITE, 255)
+    await advance(hass, freezer, 3)
     assert chip_duty(init_integration, 1) == round(0.8 * 4096)
     await _turn_on(hass, WHITE, 1)
+    await advance(hass, freezer, 3)
     assert chip_duty(init_integration, 1) >= round(0.01 * 4096)
     await _turn_on(hass, WHITE, 128)
+    await advance(hass, freezer, 3)
     level_128 = chip_duty(init_integration, 1)
 
     await hass.services.async_call(LIGHT_DOMAIN, SERVICE_TURN_OFF, {ATTR_ENTITY_ID: WHITE}, blocking=True)
+    await advance(hass, freezer, 3)
     assert hass.states.get(WHITE).state == STATE_OFF  # type: ignore[union-attr]
     assert chip_duty(init_integration, 1) == 0
 
     await _turn_on(hass, WHITE)
+    await advance(hass, freezer, 3)
     assert hass.states.get(WHITE).attributes[ATTR_BRIGHTNESS] == 128  # type: ignore[union-attr]
     assert chip_duty(init_integration, 1) == level_128
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.components.light import DOMAIN as LIGHT_DOMAIN
-from homeassistant.const import ATTR_ENTITY_ID, SERVICE_TURN_ON
+from homeassistant.const import ATTR_ENTITY_ID
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
+from custom_components.bellas_reef.const import DOMAIN
 from custom_components.bellas_reef.coordinator import ReefConfigEntry
 
 
@@ -49,10 +49,12 @@ async def test_lights_raise_ph_and_warm_the_water(
     """With the lights on for hours pH climbs and the water runs warmer than with them off."""
     await _advance(hass, freezer, 4)
     dark_ph, dark_temperature = _value(hass, "sensor.ph"), _value(hass, "sensor.water_temperature")
-    for entity_id in ("light.royal_blue", "light.white"):
-        await hass.services.async_call(
-            LIGHT_DOMAIN, SERVICE_TURN_ON, {ATTR_ENTITY_ID: entity_id, "brightness": 255}, blocking=True
-        )
+    await hass.services.async_call(
+        DOMAIN,
+        "set_program",
+        {ATTR_ENTITY_ID: ["light.royal_blue", "light.white"], "program": "static", "level": 100},
+        blocking=True,
+    )
     await _advance(hass, freezer, 4)
     assert _value(hass, "sensor.ph") > dark_ph + 0.1
     assert _value(hass, "sensor.water_temperature") > dark_temperature + 0.1

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from homeassistant.const import Platform
+from homeassistant.const import CONF_LATITUDE, CONF_LONGITUDE, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.storage import Store
 from homeassistant.helpers.typing import ConfigType
+from homeassistant.util.hass_dict import HassKey
 
 from .const import DOMAIN
 from .coordinator import (
@@ -24,22 +25,33 @@ from .drivers import async_close_boards, build_hardware
 from .entity import board_device_info, controller_device_info
 from .hardware.simulated import SimulatedI2CBus
 from .hardware.tank import TankModel
+from .lighting import Place
+from .services import async_setup_services
 
 PLATFORMS = [Platform.LIGHT, Platform.SENSOR]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+SIMULATORS: HassKey[dict[str, Simulator]] = HassKey(f"{DOMAIN}_simulators")
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Set up the integration; controllers come from config entries only."""
+    """Register the services; controllers themselves come from config entries only."""
+    async_setup_services(hass)
     return True
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: ReefConfigEntry) -> bool:
     """Open the controller's boards and probes, restore its channels and start ticking."""
-    tank = TankModel()
-    bus = SimulatedI2CBus()
+    # Simulated hardware outlives a reload, as a real board and a real tank would.
+    simulator = hass.data.setdefault(SIMULATORS, {}).setdefault(
+        entry.entry_id, Simulator(bus=SimulatedI2CBus(), tank=TankModel())
+    )
+    bus, tank = simulator.bus, simulator.tank
     boards, channels, probes = build_hardware(entry, bus, tank)
-    lighting = LightingCoordinator(hass, entry, boards, channels)
+    # Reading the time zone touches the disk: do it off the event loop, once.
+    place = await hass.async_add_executor_job(
+        Place, entry.data[CONF_LATITUDE], entry.data[CONF_LONGITUDE], hass.config.time_zone
+    )
+    lighting = LightingCoordinator(hass, entry, place, boards, channels)
     probe_coordinator = ProbeCoordinator(hass, entry, probes, tank)
     devices = dr.async_get(hass)
     controller = devices.async_get_or_create(config_entry_id=entry.entry_id, **controller_device_info(entry))
@@ -47,7 +59,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: ReefConfigEntry) -> bool
         controller_device_id=controller.id,
         lighting=lighting,
         probes=probe_coordinator,
-        simulator=Simulator(bus=bus, tank=tank),
+        simulator=simulator,
     )
     entry.async_on_unload(lambda: async_close_boards(hass, boards))
 
@@ -56,6 +68,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: ReefConfigEntry) -> bool
             config_entry_id=entry.entry_id, **board_device_info(entry, board)
         ).id
     await lighting.async_restore()
+    await lighting.async_read_outputs()
+    await lighting.async_follow_weather()
     await lighting.async_config_entry_first_refresh()
     await probe_coordinator.async_config_entry_first_refresh()
 
@@ -75,5 +89,6 @@ async def async_unload_entry(hass: HomeAssistant, entry: ReefConfigEntry) -> boo
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: ReefConfigEntry) -> None:
-    """Forget the controller's saved channel state."""
+    """Forget the controller's saved channel state and its simulated hardware."""
+    hass.data.get(SIMULATORS, {}).pop(entry.entry_id, None)
     await Store[dict[str, Any]](hass, STORAGE_VERSION, storage_key(entry.entry_id)).async_remove()

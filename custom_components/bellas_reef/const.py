@@ -28,6 +28,10 @@ DEFAULT_OVERRIDE_MINUTES: Final = 60
 DEFAULT_SIMULATED_ADDRESS: Final = 0x40
 
 LIGHTING_TICK: Final = timedelta(seconds=1)
+# While an effect runs or an output ramps, the hardware (not HA's state) is driven this often.
+FAST_TICK: Final = timedelta(milliseconds=50)
+# A change of the whole range (off to full) glides over this many seconds; flashes do not glide.
+RAMP_FULL_SWING_SECONDS: Final = 2.0
 PROBE_INTERVAL: Final = timedelta(seconds=10)
 # Consecutive failed reads or writes before a device's entities go unavailable.
 FAILURES_BEFORE_UNAVAILABLE: Final = 3

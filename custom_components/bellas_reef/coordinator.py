@@ -2,25 +2,50 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import asyncio
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 import logging
 import time
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import HomeAssistant
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant
+from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.storage import Store
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 
-from .const import DOMAIN, FAILURES_BEFORE_UNAVAILABLE, LIGHTING_TICK, PROBE_INTERVAL, ChannelRole
+from .const import (
+    DOMAIN,
+    FAILURES_BEFORE_UNAVAILABLE,
+    FAST_TICK,
+    LIGHTING_TICK,
+    PROBE_INTERVAL,
+    RAMP_FULL_SWING_SECONDS,
+    ChannelRole,
+)
 from .hardware.errors import HardwareError
 from .hardware.failures import FailureTracker, Transition
 from .hardware.pwm import PwmBoard
 from .hardware.simulated import SimulatedI2CBus
 from .hardware.tank import ProbeKind, TankModel
+from .lighting import (
+    ChannelPlan,
+    Evaluation,
+    LightingContext,
+    Mimic,
+    Place,
+    PlanError,
+    Ramp,
+    WeatherData,
+    evaluate,
+    needs_fast_tick,
+    prune,
+)
 from .lighting.curves import OutputMapping
+from .weather import WeatherFeed
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -73,7 +98,7 @@ class Board:
 
 @dataclass(slots=True)
 class Channel:
-    """A light channel at run time: where it is wired and the level it should show."""
+    """A light channel at run time: where it is wired, what it follows and what it shows now."""
 
     subentry_id: str
     name: str
@@ -82,23 +107,27 @@ class Channel:
     output: int
     mapping: OutputMapping
     override_minutes: int
-    is_on: bool = False
-    level: float = 1.0
+    plan: ChannelPlan = field(default_factory=ChannelPlan)
+    # The level a plain "turn on" goes back to: the last brightness the keeper chose.
+    last_on_level: float = 1.0
+    evaluation: Evaluation | None = None
+    output_level: float = 0.0
     duty: int = 0
 
     @property
     def target_level(self) -> float:
-        """The level the channel's program asks for now (a static level until programs arrive)."""
-        return self.level if self.is_on else 0.0
+        """The level the plan asks for now; the output ramps toward it."""
+        return 0.0 if self.evaluation is None else self.evaluation.level
 
 
 @dataclass(frozen=True, slots=True)
 class ChannelOutput:
-    """What a channel shows, as compared between ticks to decide whether HA's state must change."""
+    """What HA shows of a channel; compared between ticks so HA's state only changes when this does."""
 
-    is_on: bool
-    level: float
-    duty: int
+    brightness: int
+    active_event: str | None
+    override_until: datetime | None
+    next_transition: datetime | None
     available: bool
 
 
@@ -114,18 +143,25 @@ class Probe:
 
 
 class LightingCoordinator(DataUpdateCoordinator[dict[str, ChannelOutput]]):
-    """Ticks once a second: computes each channel's target and writes what changed to its board.
+    """Runs every channel's plan through the behavior engine and drives the boards.
 
-    Hardware writes happen on every tick; HA state writes follow the coordinator's data, which only changes (and
-    so only notifies entities) when a channel's output does, at most once per tick.
+    The coordinator's own 1 s refresh evaluates, ramps, writes what changed and publishes `ChannelOutput`s,
+    which only notify entities (HA state writes) when they change: at most once a second per channel. While an
+    effect runs or an output is still ramping, a 50 ms tick drives the hardware alone, so flashes and fades are
+    smooth without flooding HA's state machine and recorder.
     """
 
     config_entry: ReefConfigEntry
 
     def __init__(
-        self, hass: HomeAssistant, entry: ReefConfigEntry, boards: list[Board], channels: list[Channel]
+        self,
+        hass: HomeAssistant,
+        entry: ReefConfigEntry,
+        place: Place,
+        boards: list[Board],
+        channels: list[Channel],
     ) -> None:
-        """Bind the channels to their boards and the controller's saved state."""
+        """Bind the channels to their boards and the controller's place."""
         super().__init__(
             hass,
             _LOGGER,
@@ -134,74 +170,171 @@ class LightingCoordinator(DataUpdateCoordinator[dict[str, ChannelOutput]]):
             update_interval=LIGHTING_TICK,
             always_update=False,
         )
+        self.place = place
         self.boards = {board.key: board for board in boards}
         self.channels = {channel.subentry_id: channel for channel in channels}
+        self.weather: dict[str, WeatherData] = {}
+        self.weather_feed = WeatherFeed(hass, self._set_weather)
+        self.derate = 1.0
+        self.forced_off = False
         self.store: Store[dict[str, Any]] = Store(hass, STORAGE_VERSION, storage_key(entry.entry_id))
         self.last_tick_seconds = 0.0
+        self._ramp = Ramp(RAMP_FULL_SWING_SECONDS)
+        self._drive_lock = asyncio.Lock()
+        self._last_drive: datetime | None = None
+        self._unsub_fast_tick: CALLBACK_TYPE | None = None
+
+    @property
+    def context(self) -> LightingContext:
+        """What the engine needs to know beyond a channel's plan."""
+        return LightingContext(
+            place=self.place, weather=self.weather, derate=self.derate, forced_off=self.forced_off
+        )
 
     async def async_restore(self) -> None:
-        """Put every channel back the way it was before the restart."""
+        """Put every channel's plan back the way it was before the restart."""
         saved = await self.store.async_load() or {}
         for subentry_id, state in saved.get("channels", {}).items():
             if channel := self.channels.get(subentry_id):
-                channel.is_on = bool(state["is_on"])
-                channel.level = float(state["level"])
+                try:
+                    plan = ChannelPlan.from_dict(state["plan"])
+                except (PlanError, KeyError) as err:
+                    _LOGGER.warning("Ignoring the saved plan of %s: %s", channel.name, err)
+                    continue
+                channel.plan = replace(plan, position=channel.plan.position, name=channel.name)
+                channel.last_on_level = float(state.get("last_on_level", 1.0))
+
+    def _set_weather(self, weather: dict[str, WeatherData]) -> None:
+        self.weather = weather
+
+    async def async_follow_weather(self) -> None:
+        """Follow the weather entities the channels' mimic programs read (and only those)."""
+        await self.weather_feed.async_follow(
+            channel.plan.program.weather_entity
+            for channel in self.channels.values()
+            if isinstance(channel.plan.program, Mimic) and channel.plan.program.weather_entity
+        )
+
+    async def async_read_outputs(self) -> None:
+        """Start each channel from what its board shows, so a restart does not dip or flash the lights."""
+        for board in self.boards.values():
+            try:
+                duties = await self.hass.async_add_executor_job(board.driver.read)
+            except HardwareError as err:
+                board.health.failed(err)
+                continue
+            board.written.update(duties)
+            for channel in self.channels.values():
+                if channel.board is board:
+                    channel.duty = duties.get(channel.output, 0)
+                    channel.output_level = channel.mapping.level(channel.duty)
 
     def _saved_state(self) -> dict[str, Any]:
         return {
             "channels": {
-                sid: {"is_on": channel.is_on, "level": channel.level}
+                sid: {"plan": channel.plan.to_dict(), "last_on_level": channel.last_on_level}
                 for sid, channel in self.channels.items()
             }
         }
 
     async def async_shutdown(self) -> None:
-        """Save the channels now rather than after the save delay, then stop ticking."""
+        """Stop the fast tick, save the channels now rather than after the save delay, then stop ticking."""
+        self._stop_fast_tick()
+        self.weather_feed.async_stop()
         await self.store.async_save(self._saved_state())
         await super().async_shutdown()
 
-    async def async_set_channel(self, subentry_id: str, *, is_on: bool, level: float | None = None) -> None:
-        """Apply a manual change at once, not at the next tick, and remember it."""
-        channel = self.channels[subentry_id]
-        channel.is_on = is_on
-        if level is not None:
-            channel.level = level
+    async def async_update_plans(
+        self, subentry_ids: Iterable[str], change: Callable[[Channel, datetime], ChannelPlan]
+    ) -> None:
+        """Change channels' plans, apply the result at once (not at the next tick) and remember it.
+
+        `change` builds each channel's new plan and may raise PlanError; then no channel changes.
+        """
+        now = dt_util.utcnow()
+        channels = [self.channels[sid] for sid in subentry_ids]
+        plans = [change(channel, now) for channel in channels]
+        for channel, plan in zip(channels, plans, strict=True):
+            channel.plan = plan
         self.store.async_delay_save(self._saved_state, SAVE_DELAY_SECONDS)
+        await self.async_follow_weather()
         self.async_set_updated_data(await self._async_drive())
 
     async def _async_update_data(self) -> dict[str, ChannelOutput]:
         return await self._async_drive()
 
-    async def _async_drive(self) -> dict[str, ChannelOutput]:
-        started = time.perf_counter()
-        pending: dict[str, dict[int, int]] = {}
-        for channel in self.channels.values():
-            channel.duty = channel.mapping.duty(channel.target_level)
-            board = channel.board
-            # An unavailable board is sent everything again each tick, so it is back as soon as it answers.
-            if not board.health.available or board.written.get(channel.output) != channel.duty:
-                pending.setdefault(board.key, {})[channel.output] = channel.duty
-        for key, duties in pending.items():
-            board = self.boards[key]
-            try:
-                await self.hass.async_add_executor_job(board.driver.write, duties)
-            except HardwareError as err:
-                board.health.failed(err)
-                for output in duties:
-                    board.written.pop(output, None)
-            else:
-                board.health.succeeded()
-                board.written.update(duties)
-        self.last_tick_seconds = time.perf_counter() - started
-        return {
-            sid: ChannelOutput(
-                is_on=channel.is_on,
-                level=channel.target_level,
-                duty=channel.duty,
-                available=channel.board.health.available,
+    async def _async_fast_tick(self, _now: datetime) -> None:
+        if not self._drive_lock.locked():
+            await self._async_drive()
+
+    def _start_fast_tick(self) -> None:
+        if self._unsub_fast_tick is None:
+            self._unsub_fast_tick = async_track_time_interval(
+                self.hass, self._async_fast_tick, FAST_TICK, name=f"{DOMAIN} fast lighting tick"
             )
-            for sid, channel in self.channels.items()
-        }
+
+    def _stop_fast_tick(self) -> None:
+        if self._unsub_fast_tick is not None:
+            self._unsub_fast_tick()
+            self._unsub_fast_tick = None
+
+    async def _async_drive(self) -> dict[str, ChannelOutput]:
+        async with self._drive_lock:
+            started = time.perf_counter()
+            now = dt_util.utcnow()
+            elapsed = 0.0 if self._last_drive is None else (now - self._last_drive).total_seconds()
+            self._last_drive = now
+            context = self.context
+            fast = False
+            pruned = False
+            pending: dict[str, dict[int, int]] = {}
+            for channel in self.channels.values():
+                plan = prune(channel.plan, now)
+                if plan is not channel.plan:
+                    channel.plan, pruned = plan, True
+                evaluation = channel.evaluation = evaluate(plan, now, context)
+                channel.output_level = self._ramp.step(
+                    channel.output_level, evaluation.level, elapsed, evaluation.is_flash
+                )
+                fast = fast or channel.output_level != evaluation.level or needs_fast_tick(plan, now, context)
+                channel.duty = channel.mapping.duty(channel.output_level)
+                board = channel.board
+                # An unavailable board is sent everything again each tick, so it is back as soon as it answers.
+                if not board.health.available or board.written.get(channel.output) != channel.duty:
+                    pending.setdefault(board.key, {})[channel.output] = channel.duty
+            if pruned:
+                self.store.async_delay_save(self._saved_state, SAVE_DELAY_SECONDS)
+            if fast:
+                self._start_fast_tick()
+            else:
+                self._stop_fast_tick()
+            for key, duties in pending.items():
+                await self._async_write_board(self.boards[key], duties)
+            self.last_tick_seconds = time.perf_counter() - started
+        return {sid: self._output(channel) for sid, channel in self.channels.items()}
+
+    async def _async_write_board(self, board: Board, duties: dict[int, int]) -> None:
+        try:
+            await self.hass.async_add_executor_job(board.driver.write, duties)
+        except HardwareError as err:
+            board.health.failed(err)
+            for output in duties:
+                board.written.pop(output, None)
+        else:
+            board.health.succeeded()
+            board.written.update(duties)
+
+    @staticmethod
+    def _output(channel: Channel) -> ChannelOutput:
+        evaluation = channel.evaluation
+        override = channel.plan.override
+        return ChannelOutput(
+            brightness=round(channel.target_level * 255),
+            active_event=None if evaluation is None else evaluation.active_event,
+            override_until=None if override is None else override.until,
+            next_transition=None if evaluation is None else evaluation.next_transition,
+            available=channel.board.health.available,
+        )
 
     def light_power(self) -> float:
         """The share of full output the lights give now, for the simulated tank's warming and photosynthesis."""

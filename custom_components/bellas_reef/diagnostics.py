@@ -44,8 +44,9 @@ async def async_get_config_entry_diagnostics(hass: HomeAssistant, entry: ReefCon
                 "name": channel.name,
                 "board": channel.board.key,
                 "output": channel.output,
-                "is_on": channel.is_on,
-                "level": channel.level,
+                "plan": channel.plan.to_dict(),
+                "target_level": channel.target_level,
+                "output_level": channel.output_level,
                 "duty": channel.duty,
             }
             for channel in lighting.channels.values()

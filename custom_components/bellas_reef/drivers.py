@@ -23,6 +23,7 @@ from .const import (
 from .coordinator import Board, Channel, DeviceHealth, Probe, ReefConfigEntry
 from .hardware.simulated import SimulatedI2CBus, simulated_pca9685_board
 from .hardware.tank import ProbeKind, TankModel
+from .lighting import ChannelPlan
 from .lighting.curves import DimmingCurve, OutputMapping
 
 
@@ -74,6 +75,11 @@ def build_hardware(
                     health=DeviceHealth(subentry.title),
                 )
             )
+    # A channel's place across the tank (0..1), by board and output, so passing clouds travel across them.
+    ordered = sorted(channels, key=lambda channel: (channel.board.key, channel.output))
+    for index, channel in enumerate(ordered):
+        position = index / (len(ordered) - 1) if len(ordered) > 1 else 0.0
+        channel.plan = ChannelPlan(position=position, name=channel.name)
     return list(boards.values()), channels, probes
 
 

@@ -1,1 +1,1 @@
-"""Tests of the lighting package, without Home Assistant."""
+"""Tests for the lighting behavior engine."""

@@ -1,0 +1,242 @@
+"""Entity services of the light channels: programs, layers, effects, overrides and the day's preview.
+
+The keeper speaks in percent and minutes; the behavior engine in fractions and seconds. The converters here are
+the only place that translates between the two, and every value is then checked by the engine itself, whose
+errors become translated ServiceValidationErrors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import date, datetime, timedelta
+from typing import Any, Final
+
+from homeassistant.components.light.const import DOMAIN as LIGHT_DOMAIN
+from homeassistant.core import HomeAssistant, SupportsResponse, callback
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import config_validation as cv, service
+import probatio as vol
+from probatio.markers import Marker
+
+from .const import DOMAIN
+from .lighting import (
+    ChannelPlan,
+    Event,
+    Override,
+    PlanError,
+    event_from_dict,
+    layer_from_dict,
+    program_from_dict,
+)
+
+SERVICE_SET_PROGRAM: Final = "set_program"
+SERVICE_SET_LAYERS: Final = "set_layers"
+SERVICE_START_EFFECT: Final = "start_effect"
+SERVICE_STOP_EFFECT: Final = "stop_effect"
+SERVICE_OVERRIDE: Final = "override"
+SERVICE_RESUME: Final = "resume"
+SERVICE_PREVIEW: Final = "preview"
+
+PROGRAMS: Final = ("static", "schedule", "daylight", "mimic")
+EFFECTS: Final = ("clouds", "storm", "lightning")
+# How long an effect runs when the keeper does not say (seconds).
+DEFAULT_EFFECT_SECONDS: Final = {"clouds": 1800.0, "storm": 900.0, "lightning": 10.0}
+
+_PERCENT = vol.All(vol.Coerce(float), vol.Range(min=0, max=100))
+_NUMBER = vol.Coerce(float)
+
+SET_PROGRAM_SCHEMA: Final[dict[str | Marker, Any]] = {
+    vol.Required("program"): vol.In(PROGRAMS),
+    vol.Optional("level"): _PERCENT,
+    vol.Optional("points"): [{vol.Required("time"): cv.string, vol.Required("level"): _PERCENT}],
+    vol.Optional("interpolation"): cv.string,
+    vol.Optional("peak"): _PERCENT,
+    vol.Optional("shape"): cv.string,
+    vol.Optional("sunrise_offset"): _NUMBER,
+    vol.Optional("sunset_offset"): _NUMBER,
+    vol.Optional("ramp_minutes"): _NUMBER,
+    vol.Optional("latitude"): _NUMBER,
+    vol.Optional("longitude"): _NUMBER,
+    vol.Optional("time_zone"): cv.string,
+    vol.Optional("weather_entity"): cv.entity_domain("weather"),
+    vol.Optional("cloud_dimming"): _PERCENT,
+    vol.Optional("storm_strength"): _PERCENT,
+}
+SET_LAYERS_SCHEMA: Final[dict[str | Marker, Any]] = {
+    vol.Optional("lunar_max_level"): _PERCENT,
+    vol.Optional("moonlight_level"): _PERCENT,
+    vol.Optional("moonlight_start"): cv.string,
+    vol.Optional("moonlight_end"): cv.string,
+    vol.Optional("acclimation_days"): vol.Coerce(int),
+    vol.Optional("acclimation_start_level"): _PERCENT,
+    vol.Optional("acclimation_start_date"): cv.date,
+}
+START_EFFECT_SCHEMA: Final[dict[str | Marker, Any]] = {
+    vol.Required("effect"): vol.In(EFFECTS),
+    vol.Optional("duration"): cv.positive_time_period,
+    vol.Optional("strength"): _PERCENT,
+    vol.Optional("seed"): vol.All(vol.Coerce(int), vol.Range(min=0)),
+    vol.Optional("depth"): _PERCENT,
+    vol.Optional("flashes"): vol.Coerce(int),
+}
+STOP_EFFECT_SCHEMA: Final[dict[str | Marker, Any]] = {vol.Optional("effect"): vol.In(EFFECTS)}
+OVERRIDE_SCHEMA: Final[dict[str | Marker, Any]] = {
+    vol.Required("level"): _PERCENT,
+    vol.Optional("duration"): cv.positive_time_period,
+}
+PREVIEW_SCHEMA: Final[dict[str | Marker, Any]] = {
+    vol.Optional("date"): cv.date,
+    vol.Optional("step_minutes", default=1): vol.All(vol.Coerce(int), vol.Range(min=1, max=1440)),
+}
+
+
+def _fraction(data: Mapping[str, Any], key: str) -> dict[str, float]:
+    """The percent field `key`, as the engine's 0..1 fraction, when given."""
+    return {key: data[key] / 100} if key in data else {}
+
+
+def _copy(data: Mapping[str, Any], *keys: str) -> dict[str, Any]:
+    return {key: data[key] for key in keys if key in data}
+
+
+def program_from_service(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The engine's JSON form of the program a set_program call describes."""
+    kind = data["program"]
+    program: dict[str, Any] = {"kind": kind}
+    match kind:
+        case "static":
+            program |= _fraction(data, "level")
+        case "schedule":
+            program |= _copy(data, "interpolation")
+            if "points" in data:
+                program["points"] = [
+                    {"time": point["time"], "level": point["level"] / 100} for point in data["points"]
+                ]
+        case "daylight":
+            program |= _fraction(data, "peak")
+            program |= _copy(data, "shape", "sunrise_offset", "sunset_offset", "ramp_minutes")
+        case "mimic":
+            program |= _fraction(data, "peak") | _fraction(data, "cloud_dimming")
+            program |= _fraction(data, "storm_strength") | _copy(data, "weather_entity")
+            program["place"] = _copy(data, "latitude", "longitude", "time_zone")
+    return program
+
+
+def layers_from_service(data: Mapping[str, Any], today: date) -> list[dict[str, Any]]:
+    """The engine's JSON form of the layers a set_layers call describes (the ones not given are removed)."""
+    layers: list[dict[str, Any]] = []
+    if "lunar_max_level" in data:
+        layers.append({"kind": "lunar", "max_level": data["lunar_max_level"] / 100})
+    if any(key.startswith("moonlight_") for key in data):
+        layers.append({"kind": "moonlight"} | _moonlight_window(data))
+    if any(key.startswith("acclimation_") for key in data):
+        start = data.get("acclimation_start_date", today)
+        layers.append(
+            {"kind": "acclimation", "start_date": start.isoformat()}
+            | _copy(data, "acclimation_days")
+            | _fraction(data, "acclimation_start_level")
+        )
+    return [{key.removeprefix("acclimation_"): value for key, value in layer.items()} for layer in layers]
+
+
+def _moonlight_window(data: Mapping[str, Any]) -> dict[str, Any]:
+    window = {}
+    for end in ("start", "end"):
+        if f"moonlight_{end}" in data:
+            window[end] = data[f"moonlight_{end}"]
+    if "moonlight_level" in data:
+        window["level"] = data["moonlight_level"] / 100
+    return window
+
+
+def effect_from_service(data: Mapping[str, Any], now: datetime, seed: int) -> dict[str, Any]:
+    """The engine's JSON form of the event a start_effect call describes, starting `now`."""
+    kind = data["effect"]
+    duration: timedelta | None = data.get("duration")
+    event: dict[str, Any] = {
+        "kind": kind,
+        "start": now.isoformat(),
+        "duration_seconds": DEFAULT_EFFECT_SECONDS[kind] if duration is None else duration.total_seconds(),
+        "strength": data.get("strength", 60.0) / 100,
+        "seed": data.get("seed", seed),
+    }
+    return event | _fraction(data, "depth") | _copy(data, "flashes")
+
+
+def seed_of(context_id: str) -> int:
+    """A seed shared by every channel one call targets, so a cloud passes across all of them alike."""
+    return int.from_bytes(context_id.encode()[-8:], "big") % 2**31
+
+
+def validated[T](build: Callable[[], T]) -> T:
+    """Run an engine builder; its PlanError becomes a translated ServiceValidationError."""
+    try:
+        return build()
+    except PlanError as err:
+        raise ServiceValidationError(
+            str(err),
+            translation_domain=DOMAIN,
+            translation_key=err.translation_key,
+            translation_placeholders=err.placeholders,
+        ) from err
+
+
+def with_program(plan: ChannelPlan, data: Mapping[str, Any]) -> ChannelPlan:
+    """`plan` following the program of a set_program call; its override ends so the program shows now."""
+    program = validated(lambda: program_from_dict(program_from_service(data)))
+    return ChannelPlan(program, plan.layers, plan.events, None, plan.position, plan.name)
+
+
+def with_layers(plan: ChannelPlan, data: Mapping[str, Any], today: date) -> ChannelPlan:
+    """`plan` with exactly the layers of a set_layers call."""
+    layers = validated(lambda: tuple(layer_from_dict(layer) for layer in layers_from_service(data, today)))
+    return validated(
+        lambda: ChannelPlan(plan.program, layers, plan.events, plan.override, plan.position, plan.name)
+    )
+
+
+def with_effect(plan: ChannelPlan, data: Mapping[str, Any], now: datetime, seed: int) -> ChannelPlan:
+    """`plan` with a new event of a start_effect call; a running event of the same kind is replaced."""
+    event: Event = validated(lambda: event_from_dict(effect_from_service(data, now, seed)))
+    events = (*(e for e in plan.events if e.kind != event.kind), event)
+    return ChannelPlan(plan.program, plan.layers, events, None, plan.position, plan.name)
+
+
+def without_effect(plan: ChannelPlan, kind: str | None) -> ChannelPlan:
+    """`plan` without its events (or only without those of `kind`)."""
+    events = tuple(e for e in plan.events if kind is not None and e.kind != kind)
+    return ChannelPlan(plan.program, plan.layers, events, plan.override, plan.position, plan.name)
+
+
+def with_override(plan: ChannelPlan, level: float, until: datetime) -> ChannelPlan:
+    """`plan` held at `level` (0..1) until `until`."""
+    override = validated(lambda: Override(level, until))
+    return ChannelPlan(plan.program, plan.layers, plan.events, override, plan.position, plan.name)
+
+
+def resumed(plan: ChannelPlan) -> ChannelPlan:
+    """`plan` back on its program: no override."""
+    return ChannelPlan(plan.program, plan.layers, plan.events, None, plan.position, plan.name)
+
+
+@callback
+def async_setup_services(hass: HomeAssistant) -> None:
+    """Register the light channels' entity services."""
+    for name, schema, method, response in (
+        (SERVICE_SET_PROGRAM, SET_PROGRAM_SCHEMA, "async_set_program", SupportsResponse.NONE),
+        (SERVICE_SET_LAYERS, SET_LAYERS_SCHEMA, "async_set_layers", SupportsResponse.NONE),
+        (SERVICE_START_EFFECT, START_EFFECT_SCHEMA, "async_start_effect", SupportsResponse.NONE),
+        (SERVICE_STOP_EFFECT, STOP_EFFECT_SCHEMA, "async_stop_effect", SupportsResponse.NONE),
+        (SERVICE_OVERRIDE, OVERRIDE_SCHEMA, "async_override", SupportsResponse.NONE),
+        (SERVICE_RESUME, None, "async_resume", SupportsResponse.NONE),
+        (SERVICE_PREVIEW, PREVIEW_SCHEMA, "async_preview", SupportsResponse.ONLY),
+    ):
+        service.async_register_platform_entity_service(
+            hass,
+            DOMAIN,
+            name,
+            entity_domain=LIGHT_DOMAIN,
+            schema=schema,
+            func=method,
+            supports_response=response,
+        )

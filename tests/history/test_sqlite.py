@@ -1,0 +1,94 @@
+"""SQLite store specifics: its worker thread, atomic batches and a loop that never waits on the disk."""
+
+from __future__ import annotations
+
+import asyncio
+from contextlib import closing
+from pathlib import Path
+import sqlite3
+import threading
+
+import pytest
+
+from custom_components.bellas_reef.history import SQLiteStore, StoreError
+
+from .helpers import series, stored_values
+
+
+def _store_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name.startswith("bellas_reef_sqlite")]
+
+
+async def test_closing_leaves_no_thread_behind(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "readings.db")
+    await store.write_batch("one", series(3))
+    assert len(_store_threads()) == 1
+    await store.close()
+    assert _store_threads() == []
+
+
+async def test_an_unusable_path_fails_cleanly_and_recovers(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "not_yet" / "readings.db")
+    with pytest.raises(StoreError, match="not_yet"):
+        await store.open()
+    (tmp_path / "not_yet").mkdir()
+    await store.write_batch("later", series(2))
+    await store.close()
+    assert _store_threads() == []
+
+
+async def test_a_file_that_is_not_a_database_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "readings.db"
+    path.write_bytes(b"these are not the readings you are looking for" * 100)
+    store = SQLiteStore(path)
+    with pytest.raises(StoreError, match="not a database"):
+        await store.open()
+    await store.close()
+    assert _store_threads() == []
+
+
+async def test_closing_a_store_that_never_opened_is_harmless(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "readings.db")
+    await store.close()
+    assert not (tmp_path / "readings.db").exists()
+    assert repr(store) == f"SQLiteStore({str(tmp_path / 'readings.db')!r})"
+
+
+async def test_a_failed_batch_leaves_no_trace(tmp_path: Path) -> None:
+    path = tmp_path / "readings.db"
+    store = SQLiteStore(path, table_prefix="reef_")
+    await store.open()
+    with closing(sqlite3.connect(path, autocommit=True)) as outside:
+        outside.execute('ALTER TABLE "reef_readings" RENAME TO "reef_elsewhere"')
+    with pytest.raises(StoreError, match="reef_readings"):
+        await store.write_batch("doomed", series(5))
+    with closing(sqlite3.connect(path, autocommit=True)) as outside:
+        assert outside.execute('SELECT count(*) FROM "reef_batches"').fetchone() == (0,)
+        outside.execute('ALTER TABLE "reef_elsewhere" RENAME TO "reef_readings"')
+    rows = series(5)
+    assert await store.write_batch("doomed", rows) is True
+    assert await stored_values(store, rows) == [r.value for r in rows]
+    await store.close()
+
+
+async def test_writes_run_off_the_event_loop(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "readings.db")
+    await store.open()
+    ticks = 0
+    stop = asyncio.Event()
+
+    async def tick() -> None:
+        nonlocal ticks
+        while not stop.is_set():
+            ticks += 1
+            await asyncio.sleep(0)
+
+    ticker = asyncio.create_task(tick())
+    await asyncio.sleep(0)
+    before = ticks
+    await store.write_batch("large", series(2_000))
+    during = ticks - before
+    stop.set()
+    await ticker
+    await store.close()
+    assert during > 0
