@@ -33,6 +33,12 @@ def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Let Home Assistant load the integration from custom_components."""
 
 
+@pytest.fixture
+def hass_config_dir(hass_tmp_config_dir: str) -> str:
+    """Each test's readings file and spool live in its own folder, not in the shared test configuration."""
+    return hass_tmp_config_dir
+
+
 def channel_data(address: int = 0x40, output: int = 0, **overrides: Any) -> dict[str, Any]:
     """Subentry data of a simulated channel."""
     return {

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+import os
 from typing import Any
+from urllib.parse import urlsplit
 
 from homeassistant.config_entries import SOURCE_RECONFIGURE, SOURCE_USER
 from homeassistant.const import CONF_LATITUDE, CONF_LONGITUDE, CONF_NAME
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
+import psycopg
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -32,8 +36,13 @@ async def test_user_flow_defaults_to_home_location(hass: HomeAssistant) -> None:
     hass.config.latitude, hass.config.longitude = -16.5, -151.74
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
     assert result["type"] is FlowResultType.FORM
-    schema_defaults = {str(key): key.default() for key in result["data_schema"].schema}
+    schema_defaults = {
+        str(key): key.default()
+        for key in result["data_schema"].schema
+        if callable(getattr(key, "default", None))
+    }
     assert schema_defaults["location"] == {CONF_LATITUDE: -16.5, CONF_LONGITUDE: -151.74}
+    assert schema_defaults["store"] == "embedded"
 
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"],
@@ -41,7 +50,13 @@ async def test_user_flow_defaults_to_home_location(hass: HomeAssistant) -> None:
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == "Display reef"
-    assert result["data"] == {CONF_NAME: "Display reef", CONF_LATITUDE: 52.37, CONF_LONGITUDE: 4.89}
+    assert result["data"] == {
+        CONF_NAME: "Display reef",
+        CONF_LATITUDE: 52.37,
+        CONF_LONGITUDE: 4.89,
+        "store": "embedded",
+        "retention_days": 365,
+    }
     assert result["result"].unique_id == "display_reef"
 
 
@@ -144,6 +159,7 @@ async def test_add_channel_errors(
     assert result["errors"] == errors
     result = await hass.config_entries.subentries.async_configure(result["flow_id"], CHANNEL_FORM)
     assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
 
 
 async def test_reconfigure_channel(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
@@ -195,3 +211,90 @@ async def test_add_and_reconfigure_probe(hass: HomeAssistant, init_integration: 
     )
     assert result["reason"] == "reconfigure_successful"
     assert init_integration.subentries[subentry_id].title == "Redox"
+    await hass.async_block_till_done()
+
+
+def _url(dsn: str, **parts: str) -> str:
+    """The test server's URL with some of its parts replaced."""
+    url = urlsplit(dsn)
+    user = parts.get("user", url.username or "")
+    password = parts.get("password", url.password or "")
+    host = parts.get("host", url.hostname or "")
+    port = parts.get("port", str(url.port))
+    database = parts.get("database", url.path.lstrip("/"))
+    return f"postgresql://{user}:{password}@{host}:{port}/{database}"
+
+
+@pytest.fixture
+def pg_dsn() -> str:
+    """The application database of the server scripts/test started."""
+    return os.environ["BELLAS_REEF_PG_DSN"]
+
+
+@pytest.fixture
+async def readonly_user() -> AsyncIterator[tuple[str, str]]:
+    """A role that may connect to a fresh database but not create tables in it."""
+    admin = os.environ["BELLAS_REEF_PG_ADMIN_DSN"]
+    async with await psycopg.AsyncConnection.connect(admin, autocommit=True) as connection:
+        await connection.execute("DROP DATABASE IF EXISTS reef_readonly")
+        await connection.execute("DROP ROLE IF EXISTS reef_reader")
+        await connection.execute("CREATE ROLE reef_reader LOGIN PASSWORD 'reader-pw'")
+        await connection.execute("CREATE DATABASE reef_readonly")
+    async with await psycopg.AsyncConnection.connect(
+        admin.rsplit("/", 1)[0] + "/reef_readonly", autocommit=True
+    ) as connection:
+        await connection.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC")
+    yield "reef_reader", "reader-pw"
+    async with await psycopg.AsyncConnection.connect(admin, autocommit=True) as connection:
+        await connection.execute("DROP DATABASE IF EXISTS reef_readonly")
+        await connection.execute("DROP ROLE IF EXISTS reef_reader")
+
+
+async def test_postgresql_url_is_tested_before_it_is_accepted(
+    hass: HomeAssistant, pg_dsn: str, readonly_user: tuple[str, str]
+) -> None:
+    """Each kind of bad URL gets its own error in the form; the right one is accepted; no password leaks."""
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    base = {CONF_NAME: "Sump", "location": {CONF_LATITUDE: 1, CONF_LONGITUDE: 2}, "store": "postgresql"}
+    user, password = readonly_user
+    for url, error in (
+        (None, "db_url_required"),
+        ("mysql://nope", "invalid_db_url"),
+        (_url(pg_dsn, port="1"), "cannot_connect"),
+        (_url(pg_dsn, password="wrong-password"), "invalid_auth"),
+        (_url(pg_dsn, database="no_such_database"), "database_not_found"),
+        (_url(pg_dsn, user=user, password=password, database="reef_readonly"), "database_permission"),
+    ):
+        form = base if url is None else base | {"db_url": url}
+        result = await hass.config_entries.flow.async_configure(result["flow_id"], form)
+        assert result["type"] is FlowResultType.FORM
+        assert result["errors"] == {"db_url": error}, url
+        assert "wrong-password" not in str(result)
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], base | {"db_url": pg_dsn})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"]["db_url"] == pg_dsn
+    await hass.async_block_till_done()
+    assert await hass.config_entries.async_unload(result["result"].entry_id)
+
+
+async def test_reconfigure_moves_the_store_to_postgresql(
+    hass: HomeAssistant, init_integration: MockConfigEntry, pg_dsn: str
+) -> None:
+    """A controller can move from the embedded store to a PostgreSQL server; a bad URL is refused first."""
+    result = await init_integration.start_reconfigure_flow(hass)
+    form = {
+        CONF_NAME: "Display reef",
+        "location": {CONF_LATITUDE: 52.37, CONF_LONGITUDE: 4.89},
+        "store": "postgresql",
+        "retention_days": 30,
+    }
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], form | {"db_url": _url(pg_dsn, password="wrong-password")}
+    )
+    assert result["errors"] == {"db_url": "invalid_auth"}
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], form | {"db_url": pg_dsn})
+    assert result["reason"] == "reconfigure_successful"
+    await hass.async_block_till_done()
+    assert init_integration.data["store"] == "postgresql"
+    assert init_integration.data["retention_days"] == 30
+    assert init_integration.runtime_data.readings.retention_days == 30

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from homeassistant.const import CONF_LATITUDE, CONF_LONGITUDE, Platform
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.storage import Store
 from homeassistant.helpers.typing import ConfigType
@@ -26,7 +26,9 @@ from .entity import board_device_info, controller_device_info
 from .hardware.simulated import SimulatedI2CBus
 from .hardware.tank import TankModel
 from .lighting import Place
+from .readings import ReadingsRecorder, Source, open_store
 from .services import async_setup_services
+from .websocket import async_setup_websocket
 
 PLATFORMS = [Platform.LIGHT, Platform.SENSOR]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
@@ -36,6 +38,7 @@ SIMULATORS: HassKey[dict[str, Simulator]] = HassKey(f"{DOMAIN}_simulators")
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Register the services; controllers themselves come from config entries only."""
     async_setup_services(hass)
+    async_setup_websocket(hass)
     return True
 
 
@@ -55,11 +58,13 @@ async def async_setup_entry(hass: HomeAssistant, entry: ReefConfigEntry) -> bool
     probe_coordinator = ProbeCoordinator(hass, entry, probes, tank)
     devices = dr.async_get(hass)
     controller = devices.async_get_or_create(config_entry_id=entry.entry_id, **controller_device_info(entry))
+    readings = ReadingsRecorder(hass, entry, open_store(hass, entry))
     entry.runtime_data = ReefRuntimeData(
         controller_device_id=controller.id,
         lighting=lighting,
         probes=probe_coordinator,
         simulator=simulator,
+        readings=readings,
     )
     entry.async_on_unload(lambda: async_close_boards(hass, boards))
 
@@ -72,10 +77,34 @@ async def async_setup_entry(hass: HomeAssistant, entry: ReefConfigEntry) -> bool
     await lighting.async_follow_weather()
     await lighting.async_config_entry_first_refresh()
     await probe_coordinator.async_config_entry_first_refresh()
+    # A database that is down does not stop the tank: the writer spools until it is back.
+    await readings.async_start()
+    entry.async_on_unload(readings.async_stop)
+    _record_readings(entry.runtime_data)
 
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     entry.async_on_unload(entry.add_update_listener(_async_reload_on_change))
     return True
+
+
+def _record_readings(runtime: ReefRuntimeData) -> None:
+    """Every probe reading, and every change of a channel's level, becomes a row."""
+    readings, probes, lighting = runtime.readings, runtime.probes, runtime.lighting
+
+    @callback
+    def record_probes() -> None:
+        for subentry_id, value in probes.data.items():
+            if value is not None:
+                readings.add(Source(subentry_id, probes.probes[subentry_id].kind), value)
+
+    @callback
+    def record_levels() -> None:
+        for subentry_id, channel in lighting.channels.items():
+            readings.add_level(subentry_id, round(channel.target_level * 100, 4))
+
+    readings.listen(probes.async_add_listener, record_probes)
+    readings.listen(lighting.async_add_listener, record_levels)
+    record_levels()
 
 
 async def _async_reload_on_change(hass: HomeAssistant, entry: ReefConfigEntry) -> None:

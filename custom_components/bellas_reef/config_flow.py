@@ -22,6 +22,7 @@ import probatio as vol
 from .const import (
     CONF_ADDRESS,
     CONF_CURVE,
+    CONF_DB_URL,
     CONF_DRIVER,
     CONF_KIND,
     CONF_LOCATION,
@@ -29,10 +30,15 @@ from .const import (
     CONF_MIN_OUTPUT,
     CONF_OUTPUT,
     CONF_OVERRIDE_MINUTES,
+    CONF_RETENTION_DAYS,
     CONF_ROLE,
+    CONF_STORE,
     DEFAULT_OVERRIDE_MINUTES,
+    DEFAULT_RETENTION_DAYS,
     DEFAULT_SIMULATED_ADDRESS,
     DOMAIN,
+    STORE_EMBEDDED,
+    STORE_POSTGRESQL,
     SUBENTRY_CHANNEL,
     SUBENTRY_PROBE,
     ChannelDriver,
@@ -40,6 +46,15 @@ from .const import (
     ProbeDriver,
 )
 from .hardware.tank import ProbeKind
+from .history import (
+    DatabaseAuthError,
+    DatabaseNotFoundError,
+    DatabasePermissionError,
+    DatabaseUnreachableError,
+    DatabaseUrlError,
+    InvalidDatabaseUrlError,
+    validate_postgres_url,
+)
 from .lighting.curves import DimmingCurve
 
 
@@ -65,6 +80,15 @@ def _controller_schema(defaults: Mapping[str, Any]) -> vol.Schema:
             vol.Required(CONF_LOCATION, default=defaults[CONF_LOCATION]): selector.LocationSelector(
                 selector.LocationSelectorConfig(radius=False)
             ),
+            vol.Required(CONF_STORE, default=defaults.get(CONF_STORE, STORE_EMBEDDED)): _select(
+                [STORE_EMBEDDED, STORE_POSTGRESQL], CONF_STORE
+            ),
+            vol.Optional(
+                CONF_DB_URL, description={"suggested_value": defaults.get(CONF_DB_URL)}
+            ): selector.TextSelector(selector.TextSelectorConfig(type=selector.TextSelectorType.PASSWORD)),
+            vol.Required(
+                CONF_RETENTION_DAYS, default=defaults.get(CONF_RETENTION_DAYS, DEFAULT_RETENTION_DAYS)
+            ): _number(1, 3650, 1, "d"),
         }
     )
 
@@ -73,13 +97,40 @@ def _has_name(name: str) -> bool:
     return any(char.isalnum() for char in name)
 
 
-def _location_data(user_input: Mapping[str, Any]) -> dict[str, Any]:
+def _controller_data(user_input: Mapping[str, Any]) -> dict[str, Any]:
     location = user_input[CONF_LOCATION]
-    return {
+    data = {
         CONF_NAME: user_input[CONF_NAME].strip(),
         CONF_LATITUDE: float(location[CONF_LATITUDE]),
         CONF_LONGITUDE: float(location[CONF_LONGITUDE]),
+        CONF_STORE: user_input[CONF_STORE],
+        CONF_RETENTION_DAYS: int(user_input[CONF_RETENTION_DAYS]),
     }
+    if user_input[CONF_STORE] == STORE_POSTGRESQL:
+        data[CONF_DB_URL] = user_input.get(CONF_DB_URL, "").strip()
+    return data
+
+
+_DATABASE_ERRORS: dict[type[DatabaseUrlError], str] = {
+    InvalidDatabaseUrlError: "invalid_db_url",
+    DatabaseUnreachableError: "cannot_connect",
+    DatabaseAuthError: "invalid_auth",
+    DatabaseNotFoundError: "database_not_found",
+    DatabasePermissionError: "database_permission",
+}
+
+
+async def _store_errors(data: Mapping[str, Any]) -> dict[str, str]:
+    """Test a PostgreSQL URL before it is accepted: the form says what is wrong with it."""
+    if data[CONF_STORE] != STORE_POSTGRESQL:
+        return {}
+    if not data[CONF_DB_URL]:
+        return {CONF_DB_URL: "db_url_required"}
+    try:
+        await validate_postgres_url(data[CONF_DB_URL])
+    except DatabaseUrlError as err:
+        return {CONF_DB_URL: _DATABASE_ERRORS[type(err)]}
+    return {}
 
 
 class BellasReefConfigFlow(ConfigFlow, domain=DOMAIN):
@@ -106,12 +157,14 @@ class BellasReefConfigFlow(ConfigFlow, domain=DOMAIN):
             },
         }
         if user_input is not None:
-            data = _location_data(user_input)
+            data = _controller_data(user_input)
             if not _has_name(data[CONF_NAME]):
                 errors[CONF_NAME] = "name_required"
             else:
                 await self.async_set_unique_id(slugify(data[CONF_NAME]))
                 self._abort_if_unique_id_configured()
+                errors = await _store_errors(data)
+            if not errors:
                 return self.async_create_entry(title=data[CONF_NAME], data=data)
             defaults = user_input
         return self.async_show_form(step_id="user", data_schema=_controller_schema(defaults), errors=errors)
@@ -121,14 +174,14 @@ class BellasReefConfigFlow(ConfigFlow, domain=DOMAIN):
         entry = self._get_reconfigure_entry()
         errors: dict[str, str] = {}
         defaults: Mapping[str, Any] = {
-            CONF_NAME: entry.data[CONF_NAME],
+            **entry.data,
             CONF_LOCATION: {
                 CONF_LATITUDE: entry.data[CONF_LATITUDE],
                 CONF_LONGITUDE: entry.data[CONF_LONGITUDE],
             },
         }
         if user_input is not None:
-            data = _location_data(user_input)
+            data = _controller_data(user_input)
             slug = slugify(data[CONF_NAME])
             if not _has_name(data[CONF_NAME]):
                 errors[CONF_NAME] = "name_required"
@@ -139,8 +192,10 @@ class BellasReefConfigFlow(ConfigFlow, domain=DOMAIN):
             ):
                 errors[CONF_NAME] = "name_in_use"
             else:
+                errors = await _store_errors(data)
+            if not errors:
                 return self.async_update_reload_and_abort(
-                    entry, unique_id=slug, title=data[CONF_NAME], data_updates=data
+                    entry, unique_id=slug, title=data[CONF_NAME], data=data
                 )
             defaults = user_input
         return self.async_show_form(

@@ -23,6 +23,13 @@ CONF_MIN_OUTPUT: Final = "min_output"
 CONF_MAX_OUTPUT: Final = "max_output"
 CONF_OVERRIDE_MINUTES: Final = "override_minutes"
 CONF_KIND: Final = "kind"
+CONF_STORE: Final = "store"
+CONF_DB_URL: Final = "db_url"
+CONF_RETENTION_DAYS: Final = "retention_days"
+
+STORE_EMBEDDED: Final = "embedded"
+STORE_POSTGRESQL: Final = "postgresql"
+DEFAULT_RETENTION_DAYS: Final = 365
 
 DEFAULT_OVERRIDE_MINUTES: Final = 60
 DEFAULT_SIMULATED_ADDRESS: Final = 0x40
@@ -33,6 +40,9 @@ FAST_TICK: Final = timedelta(milliseconds=50)
 # A change of the whole range (off to full) glides over this many seconds; flashes do not glide.
 RAMP_FULL_SWING_SECONDS: Final = 2.0
 PROBE_INTERVAL: Final = timedelta(seconds=10)
+# How often buffered readings are written to the store, and old ones pruned.
+STORE_FLUSH_SECONDS: Final = 10.0
+STORE_PRUNE_INTERVAL: Final = timedelta(days=1)
 # Consecutive failed reads or writes before a device's entities go unavailable.
 FAILURES_BEFORE_UNAVAILABLE: Final = 3
 

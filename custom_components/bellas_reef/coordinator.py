@@ -8,10 +8,10 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 import logging
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import CALLBACK_TYPE, HomeAssistant
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.storage import Store
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
@@ -46,6 +46,9 @@ from .lighting import (
 )
 from .lighting.curves import OutputMapping
 from .weather import WeatherFeed
+
+if TYPE_CHECKING:
+    from .readings import ReadingsRecorder
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -183,6 +186,8 @@ class LightingCoordinator(DataUpdateCoordinator[dict[str, ChannelOutput]]):
         self._drive_lock = asyncio.Lock()
         self._last_drive: datetime | None = None
         self._unsub_fast_tick: CALLBACK_TYPE | None = None
+        self._output_listeners: list[Callable[[dict[str, tuple[float, int]]], None]] = []
+        self._published_duties: dict[str, int] = {}
 
     @property
     def context(self) -> LightingContext:
@@ -203,6 +208,32 @@ class LightingCoordinator(DataUpdateCoordinator[dict[str, ChannelOutput]]):
                     continue
                 channel.plan = replace(plan, position=channel.plan.position, name=channel.name)
                 channel.last_on_level = float(state.get("last_on_level", 1.0))
+
+    @callback
+    def async_subscribe_outputs(
+        self, listener: Callable[[dict[str, tuple[float, int]]], None]
+    ) -> CALLBACK_TYPE:
+        """Call `listener` with every channel's (level, duty) now and whenever a duty changes, even at 20 Hz."""
+        self._output_listeners.append(listener)
+        listener(self._outputs_now())
+
+        @callback
+        def unsubscribe() -> None:
+            self._output_listeners.remove(listener)
+
+        return unsubscribe
+
+    def _outputs_now(self) -> dict[str, tuple[float, int]]:
+        return {sid: (channel.output_level, channel.duty) for sid, channel in self.channels.items()}
+
+    def _publish_outputs(self) -> None:
+        duties = {sid: channel.duty for sid, channel in self.channels.items()}
+        if duties == self._published_duties:
+            return
+        self._published_duties = duties
+        outputs = self._outputs_now()
+        for listener in list(self._output_listeners):
+            listener(outputs)
 
     def _set_weather(self, weather: dict[str, WeatherData]) -> None:
         self.weather = weather
@@ -310,6 +341,7 @@ class LightingCoordinator(DataUpdateCoordinator[dict[str, ChannelOutput]]):
                 self._stop_fast_tick()
             for key, duties in pending.items():
                 await self._async_write_board(self.boards[key], duties)
+            self._publish_outputs()
             self.last_tick_seconds = time.perf_counter() - started
         return {sid: self._output(channel) for sid, channel in self.channels.items()}
 
@@ -389,6 +421,7 @@ class ReefRuntimeData:
     lighting: LightingCoordinator
     probes: ProbeCoordinator
     simulator: Simulator
+    readings: ReadingsRecorder
 
 
 type ReefConfigEntry = ConfigEntry[ReefRuntimeData]

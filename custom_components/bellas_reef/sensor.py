@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from homeassistant.components.sensor import (
     SensorDeviceClass,
@@ -20,9 +21,10 @@ from homeassistant.const import (
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.typing import StateType
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .coordinator import LightingCoordinator, Probe, ProbeCoordinator, ReefConfigEntry
+from .coordinator import Probe, ProbeCoordinator, ReefConfigEntry, ReefRuntimeData
 from .entity import ProbeEntity, controller_device_info
 from .hardware.tank import ProbeKind
 
@@ -77,9 +79,9 @@ PROBE_DESCRIPTIONS: dict[ProbeKind, SensorEntityDescription] = {
 
 @dataclass(frozen=True, kw_only=True)
 class ControllerSensorDescription(SensorEntityDescription):
-    """A diagnostic of the controller itself, read from its lighting coordinator."""
+    """A diagnostic of the controller itself, read from its runtime data on every probe poll."""
 
-    value_fn: Callable[[LightingCoordinator], float | int]
+    value_fn: Callable[[ReefRuntimeData], StateType | datetime]
 
 
 CONTROLLER_DESCRIPTIONS: tuple[ControllerSensorDescription, ...] = (
@@ -92,17 +94,31 @@ CONTROLLER_DESCRIPTIONS: tuple[ControllerSensorDescription, ...] = (
         suggested_display_precision=2,
         entity_category=EntityCategory.DIAGNOSTIC,
         entity_registry_enabled_default=False,
-        value_fn=lambda lighting: round(lighting.last_tick_seconds * 1000, 3),
+        value_fn=lambda runtime: round(runtime.lighting.last_tick_seconds * 1000, 3),
     ),
     ControllerSensorDescription(
         key="driver_errors",
         translation_key="driver_errors",
         state_class=SensorStateClass.TOTAL_INCREASING,
         entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda lighting: (
-            sum(board.health.errors for board in lighting.boards.values())
-            + sum(probe.health.errors for probe in lighting.config_entry.runtime_data.probes.probes.values())
+        value_fn=lambda runtime: (
+            sum(board.health.errors for board in runtime.lighting.boards.values())
+            + sum(probe.health.errors for probe in runtime.probes.probes.values())
         ),
+    ),
+    ControllerSensorDescription(
+        key="store_backlog",
+        translation_key="store_backlog",
+        state_class=SensorStateClass.MEASUREMENT,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda runtime: runtime.readings.writer.backlog,
+    ),
+    ControllerSensorDescription(
+        key="last_store_write",
+        translation_key="last_store_write",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda runtime: runtime.readings.writer.last_write,
     ),
 )
 
@@ -113,7 +129,7 @@ async def async_setup_entry(
     """Add the controller's diagnostics and a sensor for each probe subentry."""
     runtime = entry.runtime_data
     async_add_entities(
-        ControllerSensor(runtime.lighting, description) for description in CONTROLLER_DESCRIPTIONS
+        ControllerSensor(runtime.probes, description) for description in CONTROLLER_DESCRIPTIONS
     )
     for subentry_id, probe in runtime.probes.probes.items():
         async_add_entities(
@@ -140,13 +156,13 @@ class ProbeSensor(ProbeEntity, SensorEntity):
         return self.coordinator.data.get(self.probe.subentry_id)
 
 
-class ControllerSensor(CoordinatorEntity[LightingCoordinator], SensorEntity):
-    """A diagnostic sensor of the controller."""
+class ControllerSensor(CoordinatorEntity[ProbeCoordinator], SensorEntity):
+    """A diagnostic sensor of the controller, refreshed with the probe poll."""
 
     _attr_has_entity_name = True
     entity_description: ControllerSensorDescription
 
-    def __init__(self, coordinator: LightingCoordinator, description: ControllerSensorDescription) -> None:
+    def __init__(self, coordinator: ProbeCoordinator, description: ControllerSensorDescription) -> None:
         """Attach the sensor to the controller's device."""
         super().__init__(coordinator)
         self.entity_description = description
@@ -155,6 +171,6 @@ class ControllerSensor(CoordinatorEntity[LightingCoordinator], SensorEntity):
         self._attr_device_info = controller_device_info(entry)
 
     @property
-    def native_value(self) -> float | int:
-        """Read the diagnostic from the coordinator."""
-        return self.entity_description.value_fn(self.coordinator)
+    def native_value(self) -> StateType | datetime:
+        """Read the diagnostic from the controller's runtime data."""
+        return self.entity_description.value_fn(self.coordinator.config_entry.runtime_data)

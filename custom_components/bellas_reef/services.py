@@ -12,9 +12,10 @@ from datetime import date, datetime, timedelta
 from typing import Any, Final
 
 from homeassistant.components.light.const import DOMAIN as LIGHT_DOMAIN
-from homeassistant.core import HomeAssistant, SupportsResponse, callback
+from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse, callback
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv, service
+from homeassistant.util import dt as dt_util
 import probatio as vol
 from probatio.markers import Marker
 
@@ -28,6 +29,7 @@ from .lighting import (
     layer_from_dict,
     program_from_dict,
 )
+from .readings import async_query_readings
 
 SERVICE_SET_PROGRAM: Final = "set_program"
 SERVICE_SET_LAYERS: Final = "set_layers"
@@ -36,6 +38,9 @@ SERVICE_STOP_EFFECT: Final = "stop_effect"
 SERVICE_OVERRIDE: Final = "override"
 SERVICE_RESUME: Final = "resume"
 SERVICE_PREVIEW: Final = "preview"
+SERVICE_READINGS: Final = "readings"
+# Enough for a smooth chart; the store aggregates, so a month of 10 s readings still answers quickly.
+MAX_BUCKETS: Final = 2000
 
 PROGRAMS: Final = ("static", "schedule", "daylight", "mimic")
 EFFECTS: Final = ("clouds", "storm", "lightning")
@@ -219,9 +224,33 @@ def resumed(plan: ChannelPlan) -> ChannelPlan:
     return ChannelPlan(plan.program, plan.layers, plan.events, None, plan.position, plan.name)
 
 
+READINGS_SCHEMA: Final = vol.Schema(
+    {
+        vol.Required("entity_id"): cv.entity_id,
+        vol.Required("start"): cv.datetime,
+        vol.Optional("end"): cv.datetime,
+        vol.Optional("buckets", default=100): vol.All(vol.Coerce(int), vol.Range(min=1, max=MAX_BUCKETS)),
+    }
+)
+
+
+async def _async_readings(call: ServiceCall) -> ServiceResponse:
+    data = call.data
+    return await async_query_readings(
+        call.hass, data["entity_id"], data["start"], data.get("end") or dt_util.utcnow(), data["buckets"]
+    )
+
+
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
-    """Register the light channels' entity services."""
+    """Register the light channels' entity services and the readings query."""
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_READINGS,
+        _async_readings,
+        schema=READINGS_SCHEMA,
+        supports_response=SupportsResponse.ONLY,
+    )
     for name, schema, method, response in (
         (SERVICE_SET_PROGRAM, SET_PROGRAM_SCHEMA, "async_set_program", SupportsResponse.NONE),
         (SERVICE_SET_LAYERS, SET_LAYERS_SCHEMA, "async_set_layers", SupportsResponse.NONE),
