@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 import os
+from pathlib import Path
 import shlex
 from typing import Any
 
@@ -64,8 +65,7 @@ async def test_probe_and_channel_rows_in_the_embedded_store(
     assert level["metric"] == "level"
     assert level["buckets"][0]["max"] == pytest.approx(100 * 128 / 255, abs=0.01)
     assert level["buckets"][0]["min"] == 0
-    assert hass.config.path(f"{DOMAIN}.db")
-    assert os.path.exists(hass.config.path(f"{DOMAIN}.db"))
+    assert await hass.async_add_executor_job(Path(hass.config.path(f"{DOMAIN}.db")).exists)
 
 
 async def test_readings_refuses_bad_questions(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
