@@ -17,6 +17,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.bellas_reef.const import DOMAIN
 from custom_components.bellas_reef.coordinator import Channel, ReefConfigEntry
+from custom_components.bellas_reef.lighting.astronomy import moon_day
 
 from .conftest import advance
 
@@ -351,3 +352,29 @@ async def test_mimic_follows_a_weather_entity(
     darkest = min(duties)
     assert darkest < 0.6 * clear
     assert max(duties[40:]) > 2 * darkest
+
+
+async def test_lunar_layer_over_a_month(
+    hass: HomeAssistant, tank: ReefConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    """Over a lunar month the channel glows only while the moon is up, brighter near full moon than near new."""
+    await _call(hass, "set_layers", ROYAL_BLUE, lunar_max_level=4)
+    channel = _channel(tank, "Royal blue")
+    place = tank.runtime_data.lighting.place
+    nightly_peak: dict[str, int] = {}
+    for day in range(30):
+        for hour in range(1, 24, 2):
+            when = datetime(2026, 6, 21, hour, tzinfo=AMSTERDAM) + timedelta(days=day)
+            freezer.move_to(when - timedelta(seconds=3))
+            await advance(hass, freezer, 3)
+            duty = _chip(tank, 0)
+            moon = moon_day(place.latitude, place.longitude, place.time_zone, when.date())
+            if not moon.is_up(when.timestamp()):
+                assert duty == 0, when
+            elif moon.fraction_illuminated(when.timestamp()) > 0.01:
+                assert duty > 0, when
+            assert duty <= channel.mapping.duty(0.04)
+            key = when.date().isoformat()
+            nightly_peak[key] = max(nightly_peak.get(key, 0), duty)
+    # Full moon 2026-06-29 and new moon 2026-07-14 (published lunar phase tables).
+    assert nightly_peak["2026-06-29"] > 4 * max(nightly_peak["2026-07-14"], 1)

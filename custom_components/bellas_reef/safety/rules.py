@@ -1,0 +1,95 @@
+"""A safety rule: a probe, a condition on it, a hysteresis and the actions taken while it is raised."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
+from typing import Any, Self
+
+from . import validation as v
+from .actions import Actions
+from .conditions import CONDITIONS, Condition, condition_from_dict
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One rule of a controller, as the options flow stores it.
+
+    ``probe`` is the probe's source id, opaque here: the HA layer feeds readings under the same id. Limits,
+    hysteresis, noise and derate span are in the probe's native unit (°C for temperature probes; convert with
+    ``convert_temperature_rule`` for keepers who work in °F). The hysteresis is in the condition's own unit:
+    the probe's unit, or the probe's unit per hour for a rate rule; stale and flatline rules take none.
+    """
+
+    id: str
+    name: str
+    probe: str
+    condition: Condition
+    actions: Actions = field(default_factory=Actions)
+    hysteresis: float = 0.0
+
+    def __post_init__(self) -> None:
+        """Reject empty names, a hysteresis the condition cannot use and a derate with no limit to scale on."""
+        v.check_text("id", self.id)
+        v.check_text("name", self.name)
+        v.check_text("probe", self.probe)
+        if not isinstance(self.condition, tuple(CONDITIONS.values())):
+            raise v.RuleError("invalid_object", name="condition")
+        if not isinstance(self.actions, Actions):
+            raise v.RuleError("invalid_object", name="actions")
+        v.check_not_negative("hysteresis", self.hysteresis)
+        self.condition.check_hysteresis(self.hysteresis)
+        if self.actions.derate_lights is not None and not self.condition.has_limit:
+            raise v.RuleError("derate_needs_limit", kind=self.condition.kind)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "probe": self.probe,
+            "condition": self.condition.to_dict(),
+            "hysteresis": self.hysteresis,
+            "actions": self.actions.to_dict(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: object) -> Self:
+        """Read and validate the JSON form; absent hysteresis is 0 and absent actions are none."""
+        body = v.mapping(data, "rule")
+        return cls(
+            id=v.text(body, "id"),
+            name=v.text(body, "name"),
+            probe=v.text(body, "probe"),
+            condition=condition_from_dict(v.field(body, "condition")),
+            actions=Actions.from_dict(body.get("actions", {})),
+            hysteresis=v.number(body, "hysteresis", 0.0),
+        )
+
+
+def check_unique(rules: Iterable[Rule]) -> None:
+    """Reject two rules with one id: the id names the rule's entity and its alerts."""
+    seen: set[str] = set()
+    for rule in rules:
+        if rule.id in seen:
+            raise v.RuleError("duplicate_rule", value=rule.id)
+        seen.add(rule.id)
+
+
+def rules_from_list(data: object) -> tuple[Rule, ...]:
+    """A controller's rules from their stored JSON list."""
+    if not isinstance(data, list | tuple):
+        raise v.RuleError("invalid_list", name="rules")
+    rules = tuple(Rule.from_dict(item) for item in data)
+    check_unique(rules)
+    return rules
+
+
+def rules_to_list(rules: Iterable[Rule]) -> list[dict[str, Any]]:
+    """The stored JSON list of a controller's rules."""
+    return [rule.to_dict() for rule in rules]
+
+
+def orphaned_rules(rules: Iterable[Rule], probes: Collection[str]) -> tuple[Rule, ...]:
+    """Rules whose probe is not among ``probes`` (it was removed): they cannot be evaluated."""
+    return tuple(rule for rule in rules if rule.probe not in probes)
