@@ -9,6 +9,8 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.bellas_reef.hardware.simulated import SimulatedPCA9685
+
 from .conftest import probe_subentry
 
 
@@ -42,8 +44,9 @@ async def test_channels_restored_after_restart(
     assert state is not None
     assert state.state == STATE_ON
     assert state.attributes["brightness"] == 77
-    board = next(iter(init_integration.runtime_data.lighting.boards.values()))
-    assert board.driver.read()[1] == duty_before
+    chip = init_integration.runtime_data.simulator.bus.device(0x40)
+    assert isinstance(chip, SimulatedPCA9685)
+    assert chip.output_duty(1) == duty_before
 
 
 async def test_adding_a_probe_reloads_with_its_sensor(

@@ -13,6 +13,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
 from custom_components.bellas_reef.coordinator import ReefConfigEntry
+from custom_components.bellas_reef.hardware.simulated import SimulatedPCA9685
 from custom_components.bellas_reef.lighting.curves import DimmingCurve, OutputMapping
 
 from .conftest import advance
@@ -23,8 +24,9 @@ WHITE = "light.white"
 
 def chip_duty(entry: ReefConfigEntry, output: int) -> int:
     """What the simulated chip's registers say the output does."""
-    board = next(iter(entry.runtime_data.lighting.boards.values()))
-    return board.driver.read()[output]
+    chip = entry.runtime_data.simulator.bus.device(0x40)
+    assert isinstance(chip, SimulatedPCA9685)
+    return chip.output_duty(output)
 
 
 async def _turn_on(hass: HomeAssistant, entity_id: str, brightness: int | None = None) -> None:

@@ -17,6 +17,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.bellas_reef.const import DOMAIN
 from custom_components.bellas_reef.coordinator import Channel, ReefConfigEntry
+from custom_components.bellas_reef.hardware.simulated import SimulatedPCA9685
 from custom_components.bellas_reef.lighting.astronomy import moon_day
 
 from .conftest import advance
@@ -44,8 +45,9 @@ def _channel(entry: ReefConfigEntry, name: str) -> Channel:
 
 
 def _chip(entry: ReefConfigEntry, output: int) -> int:
-    board = next(iter(entry.runtime_data.lighting.boards.values()))
-    return board.driver.read()[output]
+    chip = entry.runtime_data.simulator.bus.device(0x40)
+    assert isinstance(chip, SimulatedPCA9685)
+    return chip.output_duty(output)
 
 
 async def _call(hass: HomeAssistant, service: str, entity_id: str | list[str], **data: Any) -> Any:

@@ -68,7 +68,7 @@ async def test_failing_probe_goes_unavailable_alone(
     probe = next(p for p in probes.probes.values() if p.kind == "ph")
     working = probe.read
 
-    def broken() -> float:
+    async def broken() -> float:
         from custom_components.bellas_reef.hardware.errors import ProbeReadError
 
         raise ProbeReadError("no answer")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from homeassistant.const import CONF_LATITUDE, CONF_LONGITUDE, Platform
@@ -21,7 +22,7 @@ from .coordinator import (
     Simulator,
     storage_key,
 )
-from .drivers import async_close_boards, build_hardware
+from .drivers import HardwareBuilder, async_close_hardware
 from .entity import board_device_info, controller_device_info
 from .hardware.simulated import SimulatedI2CBus
 from .hardware.tank import TankModel
@@ -48,14 +49,19 @@ async def async_setup_entry(hass: HomeAssistant, entry: ReefConfigEntry) -> bool
     simulator = hass.data.setdefault(SIMULATORS, {}).setdefault(
         entry.entry_id, Simulator(bus=SimulatedI2CBus(), tank=TankModel())
     )
-    bus, tank = simulator.bus, simulator.tank
-    boards, channels, probes = build_hardware(entry, bus, tank)
+
+    async def manual_change(subentry_id: str, level: float) -> None:
+        await entry.runtime_data.lighting.async_manual_change(subentry_id, level)
+
+    hardware = await HardwareBuilder(hass, entry, simulator.bus, simulator.tank, manual_change).async_build()
+    boards, channels, probes = hardware.boards, hardware.channels, hardware.probes
+    entry.async_on_unload(partial(async_close_hardware, hass, hardware))
     # Reading the time zone touches the disk: do it off the event loop, once.
     place = await hass.async_add_executor_job(
         Place, entry.data[CONF_LATITUDE], entry.data[CONF_LONGITUDE], hass.config.time_zone
     )
     lighting = LightingCoordinator(hass, entry, place, boards, channels)
-    probe_coordinator = ProbeCoordinator(hass, entry, probes, tank)
+    probe_coordinator = ProbeCoordinator(hass, entry, probes, simulator.tank)
     devices = dr.async_get(hass)
     controller = devices.async_get_or_create(config_entry_id=entry.entry_id, **controller_device_info(entry))
     readings = ReadingsRecorder(hass, entry, open_store(hass, entry))
@@ -66,7 +72,6 @@ async def async_setup_entry(hass: HomeAssistant, entry: ReefConfigEntry) -> bool
         simulator=simulator,
         readings=readings,
     )
-    entry.async_on_unload(lambda: async_close_boards(hass, boards))
 
     for board in boards:
         board.device_id = devices.async_get_or_create(

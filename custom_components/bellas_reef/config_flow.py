@@ -15,28 +15,36 @@ from homeassistant.config_entries import (
 )
 from homeassistant.const import CONF_LATITUDE, CONF_LONGITUDE, CONF_NAME
 from homeassistant.core import callback
-from homeassistant.helpers import selector
+from homeassistant.helpers import entity_registry as er, selector
 from homeassistant.util import slugify
 import probatio as vol
 
 from .const import (
     CONF_ADDRESS,
+    CONF_BUS,
     CONF_CURVE,
     CONF_DB_URL,
+    CONF_DEVICE_ID,
     CONF_DRIVER,
+    CONF_ENTITY_ID,
+    CONF_FREQUENCY,
     CONF_KIND,
     CONF_LOCATION,
     CONF_MAX_OUTPUT,
     CONF_MIN_OUTPUT,
     CONF_OUTPUT,
     CONF_OVERRIDE_MINUTES,
+    CONF_PIN,
+    CONF_PIN_FACTORY,
     CONF_RETENTION_DAYS,
     CONF_ROLE,
     CONF_STORE,
+    CONF_TEMPERATURE_PROBE,
     DEFAULT_OVERRIDE_MINUTES,
     DEFAULT_RETENTION_DAYS,
     DEFAULT_SIMULATED_ADDRESS,
     DOMAIN,
+    EZO_DRIVERS,
     STORE_EMBEDDED,
     STORE_POSTGRESQL,
     SUBENTRY_CHANNEL,
@@ -45,6 +53,12 @@ from .const import (
     ChannelRole,
     ProbeDriver,
 )
+from . import drivers
+from .hardware.errors import DeviceMissingError, HardwareError
+from .hardware.ezo import INFO, SPECS, EzoCircuit, EzoProbe
+from .hardware.gpio import AUTO_PIN_FACTORY, FIRST_PIN, LAST_PIN, PIN_FACTORIES
+from .hardware.i2c import scan_i2c
+from .hardware.probes import list_ds18b20
 from .hardware.tank import ProbeKind
 from .history import (
     DatabaseAuthError,
@@ -216,9 +230,9 @@ class _DriverSubentryFlow(ConfigSubentryFlow, ABC):
     def _schema(self, driver: str) -> vol.Schema:
         """Return the form for `driver`'s fields."""
 
-    def _clean(self, data: dict[str, Any]) -> dict[str, str]:
-        """Normalize `data` in place and return form errors; none by default."""
-        return {}
+    @abstractmethod
+    async def _async_validate(self, data: dict[str, Any]) -> dict[str, str]:
+        """Normalize `data` in place and return form errors (it may talk to the device)."""
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
         """Offer the drivers this kind of subentry supports."""
@@ -230,15 +244,20 @@ class _DriverSubentryFlow(ConfigSubentryFlow, ABC):
         return await self._async_driver_step(subentry.data[CONF_DRIVER], user_input, subentry.data)
 
     async def _async_driver_step(
-        self, driver: str, user_input: dict[str, Any] | None, current: Mapping[str, Any] | None = None
+        self,
+        driver: str,
+        user_input: dict[str, Any] | None,
+        current: Mapping[str, Any] | None = None,
+        step_id: str | None = None,
+        extra: Mapping[str, Any] | None = None,
     ) -> SubentryFlowResult:
         errors: dict[str, str] = {}
         reconfiguring = self.source == "reconfigure"
-        step_id = "reconfigure" if reconfiguring else driver
+        step_id = "reconfigure" if reconfiguring else step_id or driver
         suggested: Mapping[str, Any] | None = current
         if user_input is not None:
-            data = {CONF_DRIVER: driver, **user_input}
-            errors = self._clean(data)
+            data = {CONF_DRIVER: driver, **(extra or {}), **user_input}
+            errors = await self._async_validate(data)
             key = self._hardware_key(data)
             own_id = self._reconfigure_subentry_id if reconfiguring else None
             if not errors and any(
@@ -268,60 +287,254 @@ class _DriverSubentryFlow(ConfigSubentryFlow, ABC):
         )
 
 
+def _own_entities(flow: ConfigSubentryFlow, domain: str) -> list[str]:
+    """Entities of this integration, which cannot be adopted as their own channels or probes."""
+    registry = er.async_get(flow.hass)
+    return [
+        entry.entity_id
+        for entry in registry.entities.values()
+        if entry.platform == DOMAIN and entry.domain == domain
+    ]
+
+
+def _bus_error(err: HardwareError) -> str:
+    return "bus_not_found" if isinstance(err, DeviceMissingError) else "bus_error"
+
+
 class ChannelSubentryFlow(_DriverSubentryFlow):
     """Add or edit a PWM LED channel."""
 
     drivers = tuple(ChannelDriver)
+    _boards_found: list[int] | None = None
 
     def _hardware_key(self, data: Mapping[str, Any]) -> str:
-        return f"{data[CONF_DRIVER]}:{data[CONF_ADDRESS]}:{data[CONF_OUTPUT]}"
+        match data[CONF_DRIVER]:
+            case ChannelDriver.PCA9685:
+                return f"pca9685:{data[CONF_BUS]}:{data[CONF_ADDRESS]}:{data[CONF_OUTPUT]}"
+            case ChannelDriver.GPIO:
+                return f"gpio:{data[CONF_PIN]}"
+            case ChannelDriver.HA_LIGHT:
+                return f"ha_light:{data[CONF_ENTITY_ID]}"
+        return f"simulated:{data[CONF_ADDRESS]}:{data[CONF_OUTPUT]}"
 
-    def _clean(self, data: dict[str, Any]) -> dict[str, str]:
-        data[CONF_ADDRESS] = int(data[CONF_ADDRESS])
-        data[CONF_OUTPUT] = int(data[CONF_OUTPUT])
-        data[CONF_OVERRIDE_MINUTES] = int(data[CONF_OVERRIDE_MINUTES])
+    async def _async_validate(self, data: dict[str, Any]) -> dict[str, str]:
+        for key in (CONF_ADDRESS, CONF_OUTPUT, CONF_OVERRIDE_MINUTES, CONF_BUS, CONF_PIN):
+            if key in data:
+                data[key] = int(data[key])
+        if CONF_FREQUENCY in data:
+            data[CONF_FREQUENCY] = float(data[CONF_FREQUENCY])
         if data[CONF_MIN_OUTPUT] >= data[CONF_MAX_OUTPUT]:
             return {CONF_MIN_OUTPUT: "min_not_below_max"}
         return {}
 
     def _schema(self, driver: str) -> vol.Schema:
-        return vol.Schema(
-            {
-                vol.Required(CONF_NAME): selector.TextSelector(),
-                vol.Required(CONF_ADDRESS, default=DEFAULT_SIMULATED_ADDRESS): _number(0x40, 0x7F, 1),
-                vol.Required(CONF_OUTPUT, default=0): _number(0, 15, 1),
-                vol.Required(CONF_ROLE, default=ChannelRole.WHITE): _select(list(ChannelRole), CONF_ROLE),
-                vol.Required(CONF_CURVE, default=DimmingCurve.CIE1931): _select(
-                    list(DimmingCurve), CONF_CURVE
-                ),
-                vol.Required(CONF_MIN_OUTPUT, default=0): _number(0, 99, 0.01, "%"),
-                vol.Required(CONF_MAX_OUTPUT, default=100): _number(1, 100, 0.01, "%"),
-                vol.Required(CONF_OVERRIDE_MINUTES, default=DEFAULT_OVERRIDE_MINUTES): _number(
-                    1, 1440, 1, "min"
-                ),
-            }
+        fields: dict[Any, Any] = {vol.Required(CONF_NAME): selector.TextSelector()}
+        match driver:
+            case ChannelDriver.PCA9685:
+                if self._boards_found is None:
+                    fields[vol.Required(CONF_BUS, default=1)] = _number(0, 99, 1)
+                    fields[vol.Required(CONF_ADDRESS, default=DEFAULT_SIMULATED_ADDRESS)] = _number(
+                        0x40, 0x7F, 1
+                    )
+                else:
+                    fields[vol.Required(CONF_ADDRESS)] = selector.SelectSelector(
+                        selector.SelectSelectorConfig(
+                            options=[
+                                selector.SelectOptionDict(value=str(address), label=f"{address:#04x}")
+                                for address in self._boards_found
+                            ],
+                            mode=selector.SelectSelectorMode.DROPDOWN,
+                        )
+                    )
+                fields[vol.Required(CONF_OUTPUT, default=0)] = _number(0, 15, 1)
+                fields[vol.Required(CONF_FREQUENCY, default=1000)] = _number(24, 1526, 1, "Hz")
+            case ChannelDriver.GPIO:
+                fields[vol.Required(CONF_PIN, default=18)] = _number(FIRST_PIN, LAST_PIN, 1)
+                fields[vol.Required(CONF_PIN_FACTORY, default=AUTO_PIN_FACTORY)] = _select(
+                    [AUTO_PIN_FACTORY, *PIN_FACTORIES], CONF_PIN_FACTORY
+                )
+                fields[vol.Required(CONF_FREQUENCY, default=1000)] = _number(10, 10000, 1, "Hz")
+            case ChannelDriver.HA_LIGHT:
+                fields[vol.Required(CONF_ENTITY_ID)] = selector.EntitySelector(
+                    selector.EntitySelectorConfig(
+                        domain="light", exclude_entities=_own_entities(self, "light")
+                    )
+                )
+            case _:
+                fields[vol.Required(CONF_ADDRESS, default=DEFAULT_SIMULATED_ADDRESS)] = _number(0x40, 0x7F, 1)
+                fields[vol.Required(CONF_OUTPUT, default=0)] = _number(0, 15, 1)
+        default_curve = DimmingCurve.LINEAR if driver == ChannelDriver.HA_LIGHT else DimmingCurve.CIE1931
+        fields |= {
+            vol.Required(CONF_ROLE, default=ChannelRole.WHITE): _select(list(ChannelRole), CONF_ROLE),
+            vol.Required(CONF_CURVE, default=default_curve): _select(list(DimmingCurve), CONF_CURVE),
+            vol.Required(CONF_MIN_OUTPUT, default=0): _number(0, 99, 0.01, "%"),
+            vol.Required(CONF_MAX_OUTPUT, default=100): _number(1, 100, 0.01, "%"),
+            vol.Required(CONF_OVERRIDE_MINUTES, default=DEFAULT_OVERRIDE_MINUTES): _number(1, 1440, 1, "min"),
+        }
+        return vol.Schema(fields)
+
+    async def async_step_pca9685(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
+        """A PCA9685 board on an I2C bus: first the bus, whose answering boards are then listed."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            bus_number = int(user_input[CONF_BUS])
+            try:
+                answering = await self.hass.async_add_executor_job(_scan_bus, bus_number)
+            except HardwareError as err:
+                errors[CONF_BUS] = _bus_error(err)
+            else:
+                self._boards_found = [address for address in answering if 0x40 <= address <= 0x7F]
+                if self._boards_found:
+                    self._bus = bus_number
+                    return await self.async_step_pca9685_board()
+                errors[CONF_BUS] = "no_boards_found"
+        return self.async_show_form(
+            step_id="pca9685",
+            data_schema=vol.Schema({vol.Required(CONF_BUS, default=1): _number(0, 99, 1)}),
+            errors=errors,
         )
+
+    async def async_step_pca9685_board(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
+        """Pick one of the boards that answered, and the output the channel is wired to."""
+        return await self._async_driver_step(
+            ChannelDriver.PCA9685, user_input, step_id="pca9685_board", extra={CONF_BUS: self._bus}
+        )
+
+    async def async_step_gpio(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
+        """A Raspberry Pi GPIO pin driving an LED driver's PWM input."""
+        return await self._async_driver_step(ChannelDriver.GPIO, user_input)
+
+    async def async_step_ha_light(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
+        """An existing Home Assistant light (e.g. ESPHome), driven by the lighting programs."""
+        return await self._async_driver_step(ChannelDriver.HA_LIGHT, user_input)
 
     async def async_step_simulated(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
         """A channel on the simulated PCA9685 board, for trying things without hardware."""
         return await self._async_driver_step(ChannelDriver.SIMULATED, user_input)
 
 
+def _scan_bus(bus_number: int) -> list[int]:
+    with drivers.i2c_bus(bus_number) as bus:
+        return scan_i2c(bus)
+
+
+def _check_ezo(bus_number: int, circuit: EzoCircuit, address: int) -> str | None:
+    """Ask the circuit what it is; the error key when it is missing or a different circuit."""
+    with drivers.i2c_bus(bus_number) as bus:
+        try:
+            reply = EzoProbe(bus, circuit, address).query(INFO)
+        except DeviceMissingError:
+            return "device_not_found"
+        except HardwareError:
+            return "device_error"
+    device_type = reply.split(",")[1] if reply.count(",") else ""
+    return None if device_type.lower() == SPECS[circuit].device_type.lower() else "wrong_device"
+
+
 class ProbeSubentryFlow(_DriverSubentryFlow):
     """Add or edit a probe."""
 
     drivers = tuple(ProbeDriver)
+    _sensors_found: list[str] | None = None
 
     def _hardware_key(self, data: Mapping[str, Any]) -> str:
-        return f"{data[CONF_DRIVER]}:{data[CONF_KIND]}"
+        match data[CONF_DRIVER]:
+            case ProbeDriver.DS18B20:
+                return f"ds18b20:{data[CONF_DEVICE_ID]}"
+            case ProbeDriver.HA_SENSOR:
+                return f"ha_sensor:{data[CONF_ENTITY_ID]}"
+            case ProbeDriver.SIMULATED:
+                return f"simulated:{data[CONF_KIND]}"
+        return f"ezo:{data[CONF_BUS]}:{data[CONF_ADDRESS]}"
+
+    async def _async_validate(self, data: dict[str, Any]) -> dict[str, str]:
+        driver = data[CONF_DRIVER]
+        if driver not in EZO_DRIVERS:
+            return {}
+        data[CONF_BUS], data[CONF_ADDRESS] = int(data[CONF_BUS]), int(data[CONF_ADDRESS])
+        try:
+            error = await self.hass.async_add_executor_job(
+                _check_ezo, data[CONF_BUS], EzoCircuit(driver), data[CONF_ADDRESS]
+            )
+        except HardwareError as err:
+            return {CONF_BUS: _bus_error(err)}
+        return {"base": error} if error else {}
+
+    def _temperature_probes(self) -> list[selector.SelectOptionDict]:
+        return [
+            selector.SelectOptionDict(value=subentry_id, label=subentry.title)
+            for subentry_id, subentry in self._get_entry().subentries.items()
+            if subentry.subentry_type == SUBENTRY_PROBE
+            and drivers.probe_kind(subentry.data) == ProbeKind.TEMPERATURE
+        ]
 
     def _schema(self, driver: str) -> vol.Schema:
-        return vol.Schema(
-            {
-                vol.Required(CONF_NAME): selector.TextSelector(),
-                vol.Required(CONF_KIND, default=ProbeKind.TEMPERATURE): _select(list(ProbeKind), CONF_KIND),
-            }
-        )
+        fields: dict[Any, Any] = {vol.Required(CONF_NAME): selector.TextSelector()}
+        match driver:
+            case ProbeDriver.DS18B20:
+                fields[vol.Required(CONF_DEVICE_ID)] = (
+                    selector.TextSelector()
+                    if self._sensors_found is None
+                    else selector.SelectSelector(selector.SelectSelectorConfig(options=self._sensors_found))
+                )
+            case ProbeDriver.HA_SENSOR:
+                fields[vol.Required(CONF_ENTITY_ID)] = selector.EntitySelector(
+                    selector.EntitySelectorConfig(
+                        domain="sensor", exclude_entities=_own_entities(self, "sensor")
+                    )
+                )
+                fields[vol.Required(CONF_KIND, default=ProbeKind.TEMPERATURE)] = _select(
+                    list(ProbeKind), CONF_KIND
+                )
+            case ProbeDriver.SIMULATED:
+                fields[vol.Required(CONF_KIND, default=ProbeKind.TEMPERATURE)] = _select(
+                    list(ProbeKind), CONF_KIND
+                )
+            case _:
+                fields[vol.Required(CONF_BUS, default=1)] = _number(0, 99, 1)
+                fields[vol.Required(CONF_ADDRESS, default=SPECS[EzoCircuit(driver)].default_address)] = (
+                    _number(1, 0x7F, 1)
+                )
+                if SPECS[EzoCircuit(driver)].temperature_compensation and (
+                    options := self._temperature_probes()
+                ):
+                    fields[vol.Optional(CONF_TEMPERATURE_PROBE)] = selector.SelectSelector(
+                        selector.SelectSelectorConfig(
+                            options=options, mode=selector.SelectSelectorMode.DROPDOWN
+                        )
+                    )
+        return vol.Schema(fields)
+
+    async def async_step_ds18b20(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
+        """A DS18B20 on the 1-wire bus, picked from the sensors the kernel lists."""
+        if self._sensors_found is None:
+            self._sensors_found = await self.hass.async_add_executor_job(list_ds18b20, drivers.W1_ROOT)
+            if not self._sensors_found:
+                return self.async_abort(reason="no_sensors_found")
+        return await self._async_driver_step(ProbeDriver.DS18B20, user_input)
+
+    async def _async_ezo(self, driver: ProbeDriver, user_input: dict[str, Any] | None) -> SubentryFlowResult:
+        return await self._async_driver_step(driver, user_input)
+
+    async def async_step_ezo_ph(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
+        """An Atlas Scientific EZO-pH circuit on I2C."""
+        return await self._async_ezo(ProbeDriver.EZO_PH, user_input)
+
+    async def async_step_ezo_orp(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
+        """An Atlas Scientific EZO-ORP circuit on I2C."""
+        return await self._async_ezo(ProbeDriver.EZO_ORP, user_input)
+
+    async def async_step_ezo_ec(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
+        """An Atlas Scientific EZO-EC (conductivity) circuit on I2C."""
+        return await self._async_ezo(ProbeDriver.EZO_EC, user_input)
+
+    async def async_step_ezo_do(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
+        """An Atlas Scientific EZO-DO (dissolved oxygen) circuit on I2C."""
+        return await self._async_ezo(ProbeDriver.EZO_DO, user_input)
+
+    async def async_step_ha_sensor(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
+        """An existing Home Assistant sensor, so safety rules and history work on it too."""
+        return await self._async_driver_step(ProbeDriver.HA_SENSOR, user_input)
 
     async def async_step_simulated(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
         """A probe reading the simulated tank's water."""

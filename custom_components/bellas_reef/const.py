@@ -23,6 +23,13 @@ CONF_MIN_OUTPUT: Final = "min_output"
 CONF_MAX_OUTPUT: Final = "max_output"
 CONF_OVERRIDE_MINUTES: Final = "override_minutes"
 CONF_KIND: Final = "kind"
+CONF_BUS: Final = "bus"
+CONF_FREQUENCY: Final = "frequency"
+CONF_PIN: Final = "pin"
+CONF_PIN_FACTORY: Final = "pin_factory"
+CONF_DEVICE_ID: Final = "device_id"
+CONF_ENTITY_ID: Final = "entity_id"
+CONF_TEMPERATURE_PROBE: Final = "temperature_probe"
 CONF_STORE: Final = "store"
 CONF_DB_URL: Final = "db_url"
 CONF_RETENTION_DAYS: Final = "retention_days"
@@ -45,18 +52,34 @@ STORE_FLUSH_SECONDS: Final = 10.0
 STORE_PRUNE_INTERVAL: Final = timedelta(days=1)
 # Consecutive failed reads or writes before a device's entities go unavailable.
 FAILURES_BEFORE_UNAVAILABLE: Final = 3
+# A device unavailable this long raises a repair issue (it is gone, not glitching).
+DEVICE_MISSING_AFTER: Final = timedelta(minutes=5)
 
 
 class ChannelDriver(StrEnum):
     """Where a channel's PWM comes from."""
 
+    PCA9685 = "pca9685"
+    GPIO = "gpio"
+    HA_LIGHT = "ha_light"
     SIMULATED = "simulated"
 
 
 class ProbeDriver(StrEnum):
     """Where a probe's readings come from."""
 
+    DS18B20 = "ds18b20"
+    EZO_PH = "ezo_ph"
+    EZO_ORP = "ezo_orp"
+    EZO_EC = "ezo_ec"
+    EZO_DO = "ezo_do"
+    HA_SENSOR = "ha_sensor"
     SIMULATED = "simulated"
+
+
+EZO_DRIVERS: Final = frozenset(
+    {ProbeDriver.EZO_PH, ProbeDriver.EZO_ORP, ProbeDriver.EZO_EC, ProbeDriver.EZO_DO}
+)
 
 
 class ChannelRole(StrEnum):

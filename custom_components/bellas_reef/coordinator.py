@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 import logging
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.storage import Store
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 
 from .const import (
+    DEVICE_MISSING_AFTER,
     DOMAIN,
     FAILURES_BEFORE_UNAVAILABLE,
     FAST_TICK,
@@ -27,8 +29,8 @@ from .const import (
     ChannelRole,
 )
 from .hardware.errors import HardwareError
+from .hardware.ezo import EzoProbe
 from .hardware.failures import FailureTracker, Transition
-from .hardware.pwm import PwmBoard
 from .hardware.simulated import SimulatedI2CBus
 from .hardware.tank import ProbeKind, TankModel
 from .lighting import (
@@ -36,6 +38,7 @@ from .lighting import (
     Evaluation,
     LightingContext,
     Mimic,
+    Override,
     Place,
     PlanError,
     Ramp,
@@ -68,6 +71,8 @@ class DeviceHealth:
     name: str
     tracker: FailureTracker = field(default_factory=lambda: FailureTracker(FAILURES_BEFORE_UNAVAILABLE))
     errors: int = 0
+    unavailable_since: datetime | None = None
+    issue_raised: bool = False
 
     @property
     def available(self) -> bool:
@@ -78,12 +83,53 @@ class DeviceHealth:
         """Count a failed read or write."""
         self.errors += 1
         if self.tracker.failure(err) is Transition.UNAVAILABLE:
+            self.unavailable_since = dt_util.utcnow()
             _LOGGER.warning("%s is unavailable: %s", self.name, err)
 
     def succeeded(self) -> None:
         """Note a read or write that worked."""
         if self.tracker.success() is Transition.RECOVERED:
+            self.unavailable_since = None
             _LOGGER.info("%s is available again", self.name)
+
+    def update_issue(self, hass: HomeAssistant, entry: ConfigEntry, key: str) -> None:
+        """Raise a repair issue once the device has been gone a while; remove it when the device is back."""
+        issue_id = f"device_missing_{entry.entry_id}_{key}"
+        if self.available and self.issue_raised:
+            self.issue_raised = False
+            ir.async_delete_issue(hass, DOMAIN, issue_id)
+        elif (
+            not self.issue_raised
+            and self.unavailable_since is not None
+            and dt_util.utcnow() - self.unavailable_since >= DEVICE_MISSING_AFTER
+        ):
+            self.issue_raised = True
+            ir.async_create_issue(
+                hass,
+                DOMAIN,
+                issue_id,
+                is_fixable=False,
+                severity=ir.IssueSeverity.ERROR,
+                translation_key="device_missing",
+                translation_placeholders={"device": self.name, "controller": entry.title},
+            )
+
+
+class BoardOutput(Protocol):
+    """Where a board's duties go: a PWM chip or pin in the executor, or an adopted HA light."""
+
+    @property
+    def max_duty(self) -> int:
+        """The fully-on duty."""
+
+    async def async_write(self, duties: dict[int, int]) -> bool:
+        """Send duties; False when the write was deferred (try again next tick). Raises HardwareError."""
+
+    async def async_read(self) -> dict[int, int]:
+        """What the device shows now. Raises HardwareError."""
+
+    async def async_close(self) -> None:
+        """Release the device; it keeps its outputs."""
 
 
 @dataclass(slots=True)
@@ -93,7 +139,7 @@ class Board:
     key: str
     name: str
     model: str
-    driver: PwmBoard
+    output: BoardOutput
     health: DeviceHealth
     written: dict[int, int] = field(default_factory=dict)
     device_id: str = ""
@@ -141,8 +187,11 @@ class Probe:
     subentry_id: str
     name: str
     kind: ProbeKind
-    read: Callable[[], float]
+    read: Callable[[], Awaitable[float]]
     health: DeviceHealth
+    model: str
+    # The circuit behind an Atlas Scientific EZO probe, for calibration.
+    ezo: EzoProbe | None = None
 
 
 class LightingCoordinator(DataUpdateCoordinator[dict[str, ChannelOutput]]):
@@ -250,7 +299,7 @@ class LightingCoordinator(DataUpdateCoordinator[dict[str, ChannelOutput]]):
         """Start each channel from what its board shows, so a restart does not dip or flash the lights."""
         for board in self.boards.values():
             try:
-                duties = await self.hass.async_add_executor_job(board.driver.read)
+                duties = await board.output.async_read()
             except HardwareError as err:
                 board.health.failed(err)
                 continue
@@ -290,6 +339,27 @@ class LightingCoordinator(DataUpdateCoordinator[dict[str, ChannelOutput]]):
         self.store.async_delay_save(self._saved_state, SAVE_DELAY_SECONDS)
         await self.async_follow_weather()
         self.async_set_updated_data(await self._async_drive())
+
+    async def async_manual_change(self, subentry_id: str, level: float) -> None:
+        """Someone changed an adopted light on the device itself: hold that level as an override."""
+        channel = self.channels[subentry_id]
+        minutes = timedelta(minutes=channel.override_minutes)
+
+        def change(channel: Channel, now: datetime) -> ChannelPlan:
+            plan = channel.plan
+            return ChannelPlan(
+                plan.program,
+                plan.layers,
+                plan.events,
+                Override(level, now + minutes),
+                plan.position,
+                plan.name,
+            )
+
+        _LOGGER.debug(
+            "%s was changed on the device to %.0f %%: holding it as an override", channel.name, level * 100
+        )
+        await self.async_update_plans([subentry_id], change)
 
     async def _async_update_data(self) -> dict[str, ChannelOutput]:
         return await self._async_drive()
@@ -347,14 +417,16 @@ class LightingCoordinator(DataUpdateCoordinator[dict[str, ChannelOutput]]):
 
     async def _async_write_board(self, board: Board, duties: dict[int, int]) -> None:
         try:
-            await self.hass.async_add_executor_job(board.driver.write, duties)
+            written = await board.output.async_write(duties)
         except HardwareError as err:
             board.health.failed(err)
             for output in duties:
                 board.written.pop(output, None)
         else:
             board.health.succeeded()
-            board.written.update(duties)
+            if written:
+                board.written.update(duties)
+        board.health.update_issue(self.hass, self.config_entry, board.key)
 
     @staticmethod
     def _output(channel: Channel) -> ChannelOutput:
@@ -393,15 +465,21 @@ class ProbeCoordinator(DataUpdateCoordinator[dict[str, float | None]]):
     async def _async_update_data(self) -> dict[str, float | None]:
         runtime = self.config_entry.runtime_data
         self.tank.advance(dt_util.utcnow(), runtime.lighting.light_power())
+        # Probes are read side by side: an EZO circuit's 900 ms wait does not hold up the others.
+        results = await asyncio.gather(
+            *(probe.read() for probe in self.probes.values()), return_exceptions=True
+        )
         values: dict[str, float | None] = {}
-        for sid, probe in self.probes.items():
-            try:
-                values[sid] = await self.hass.async_add_executor_job(probe.read)
-            except HardwareError as err:
-                probe.health.failed(err)
+        for (sid, probe), result in zip(self.probes.items(), results, strict=True):
+            if isinstance(result, HardwareError):
+                probe.health.failed(result)
                 values[sid] = None
+            elif isinstance(result, BaseException):
+                raise result
             else:
                 probe.health.succeeded()
+                values[sid] = result
+            probe.health.update_issue(self.hass, self.config_entry, sid)
         return values
 
 

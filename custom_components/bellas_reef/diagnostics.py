@@ -21,7 +21,7 @@ async def async_get_config_entry_diagnostics(hass: HomeAssistant, entry: ReefCon
     chip_outputs: dict[str, dict[int, int] | str] = {}
     for key, board in lighting.boards.items():
         try:
-            chip_outputs[key] = await hass.async_add_executor_job(board.driver.read)
+            chip_outputs[key] = await board.output.async_read()
         except HardwareError as err:
             chip_outputs[key] = str(err)
     return {
@@ -31,7 +31,7 @@ async def async_get_config_entry_diagnostics(hass: HomeAssistant, entry: ReefCon
                 "key": key,
                 "name": board.name,
                 "model": board.model,
-                "max_duty": board.driver.max_duty,
+                "max_duty": board.output.max_duty,
                 "available": board.health.available,
                 "errors": board.health.errors,
                 "written": board.written,

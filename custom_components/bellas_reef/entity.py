@@ -44,7 +44,7 @@ def probe_device_info(entry: ReefConfigEntry, probe: Probe) -> DeviceInfo:
     return DeviceInfo(
         identifiers={(DOMAIN, f"{entry.entry_id}_{probe.subentry_id}")},
         name=probe.name,
-        model=f"Simulated {probe.kind.replace('_', ' ')} probe",
+        model=probe.model,
         via_device_id=entry.runtime_data.controller_device_id,
     )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -20,12 +21,16 @@ from homeassistant.const import (
     UnitOfTime,
 )
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .coordinator import Probe, ProbeCoordinator, ReefConfigEntry, ReefRuntimeData
+from .const import DOMAIN
 from .entity import ProbeEntity, controller_device_info
+from .hardware.errors import HardwareError
+from .hardware.ezo import CalibrationPoint, calibration_command
 from .hardware.tank import ProbeKind
 
 # Probes are read by the coordinator, never by the entities.
@@ -154,6 +159,39 @@ class ProbeSensor(ProbeEntity, SensorEntity):
     def native_value(self) -> float | None:
         """The last value the probe gave, or None when it failed to answer."""
         return self.coordinator.data.get(self.probe.subentry_id)
+
+    async def async_calibrate(self, point: str, value: float | None = None) -> None:
+        """Run one calibration step on an Atlas Scientific EZO circuit, waiting out its processing time."""
+        ezo = self.probe.ezo
+        if ezo is None:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="not_calibratable",
+                translation_placeholders={"entity_id": self.entity_id},
+            )
+        try:
+            command = calibration_command(ezo.circuit, CalibrationPoint(point), value)
+        except ValueError as err:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="invalid_calibration",
+                translation_placeholders={
+                    "point": point,
+                    "circuit": ezo.spec.device_type,
+                    "points": ", ".join(sorted(ezo.spec.calibrations)),
+                },
+            ) from err
+        try:
+            delay = await self.hass.async_add_executor_job(ezo.send, command)
+            await asyncio.sleep(delay)
+            await self.hass.async_add_executor_job(ezo.fetch)
+        except HardwareError as err:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="calibration_failed",
+                translation_placeholders={"entity_id": self.entity_id, "error": str(err)},
+            ) from err
+        await self.coordinator.async_request_refresh()
 
 
 class ControllerSensor(CoordinatorEntity[ProbeCoordinator], SensorEntity):

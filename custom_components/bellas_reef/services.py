@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, Final
 
 from homeassistant.components.light.const import DOMAIN as LIGHT_DOMAIN
+from homeassistant.components.sensor.const import DOMAIN as SENSOR_DOMAIN
 from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse, callback
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv, service
@@ -20,6 +21,7 @@ import probatio as vol
 from probatio.markers import Marker
 
 from .const import DOMAIN
+from .hardware.ezo import CalibrationPoint
 from .lighting import (
     ChannelPlan,
     Event,
@@ -39,6 +41,7 @@ SERVICE_OVERRIDE: Final = "override"
 SERVICE_RESUME: Final = "resume"
 SERVICE_PREVIEW: Final = "preview"
 SERVICE_READINGS: Final = "readings"
+SERVICE_CALIBRATE_PROBE: Final = "calibrate_probe"
 # Enough for a smooth chart; the store aggregates, so a month of 10 s readings still answers quickly.
 MAX_BUCKETS: Final = 2000
 
@@ -88,6 +91,10 @@ STOP_EFFECT_SCHEMA: Final[dict[str | Marker, Any]] = {vol.Optional("effect"): vo
 OVERRIDE_SCHEMA: Final[dict[str | Marker, Any]] = {
     vol.Required("level"): _PERCENT,
     vol.Optional("duration"): cv.positive_time_period,
+}
+CALIBRATE_PROBE_SCHEMA: Final[dict[str | Marker, Any]] = {
+    vol.Required("point"): vol.In([point.value for point in CalibrationPoint]),
+    vol.Optional("value"): vol.Coerce(float),
 }
 PREVIEW_SCHEMA: Final[dict[str | Marker, Any]] = {
     vol.Optional("date"): cv.date,
@@ -250,6 +257,14 @@ def async_setup_services(hass: HomeAssistant) -> None:
         _async_readings,
         schema=READINGS_SCHEMA,
         supports_response=SupportsResponse.ONLY,
+    )
+    service.async_register_platform_entity_service(
+        hass,
+        DOMAIN,
+        SERVICE_CALIBRATE_PROBE,
+        entity_domain=SENSOR_DOMAIN,
+        schema=CALIBRATE_PROBE_SCHEMA,
+        func="async_calibrate",
     )
     for name, schema, method, response in (
         (SERVICE_SET_PROGRAM, SET_PROGRAM_SCHEMA, "async_set_program", SupportsResponse.NONE),
