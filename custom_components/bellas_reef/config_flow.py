@@ -19,6 +19,7 @@ from homeassistant.helpers import entity_registry as er, selector
 from homeassistant.util import slugify
 import probatio as vol
 
+from . import drivers
 from .const import (
     CONF_ADDRESS,
     CONF_BUS,
@@ -53,7 +54,6 @@ from .const import (
     ChannelRole,
     ProbeDriver,
 )
-from . import drivers
 from .hardware.errors import DeviceMissingError, HardwareError
 from .hardware.ezo import INFO, SPECS, EzoCircuit, EzoProbe
 from .hardware.gpio import AUTO_PIN_FACTORY, FIRST_PIN, LAST_PIN, PIN_FACTORIES

@@ -43,7 +43,7 @@ from .const import (
     ChannelRole,
     ProbeDriver,
 )
-from .coordinator import Board, BoardOutput, Channel, DeviceHealth, Probe, ReefConfigEntry
+from .coordinator import Board, Channel, DeviceHealth, Probe, ReefConfigEntry
 from .hardware.errors import DeviceMissingError, HardwareError, ProbeReadError
 from .hardware.ezo import EzoCircuit, EzoProbe, ReadingPendingError
 from .hardware.gpio import GpioPwmOutput

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -26,8 +26,8 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .coordinator import Probe, ProbeCoordinator, ReefConfigEntry, ReefRuntimeData
 from .const import DOMAIN
+from .coordinator import Probe, ProbeCoordinator, ReefConfigEntry, ReefRuntimeData
 from .entity import ProbeEntity, controller_device_info
 from .hardware.errors import HardwareError
 from .hardware.ezo import CalibrationPoint, calibration_command
