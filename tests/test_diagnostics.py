@@ -20,7 +20,16 @@ async def test_diagnostics(
     assert result["entry"]["data"]["latitude"] == "**REDACTED**"
     assert result == snapshot(
         exclude=lambda prop, path: (
-            prop in {"entry_id", "created_at", "modified_at", "subentry_id", "last_tick_seconds", "value"}
+            prop
+            in {
+                "entry_id",
+                "created_at",
+                "modified_at",
+                "subentry_id",
+                "last_tick_seconds",
+                "value",
+                "last_write",
+            }
         )
     )
 

@@ -27,11 +27,12 @@ from .entity import board_device_info, controller_device_info
 from .hardware.simulated import SimulatedI2CBus
 from .hardware.tank import TankModel
 from .lighting import Place
+from .monitor import SafetyMonitor, default_rule_options
 from .readings import ReadingsRecorder, Source, open_store
 from .services import async_setup_services
 from .websocket import async_setup_websocket
 
-PLATFORMS = [Platform.LIGHT, Platform.SENSOR]
+PLATFORMS = [Platform.BINARY_SENSOR, Platform.LIGHT, Platform.SENSOR]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 SIMULATORS: HassKey[dict[str, Simulator]] = HassKey(f"{DOMAIN}_simulators")
 
@@ -45,6 +46,8 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 
 async def async_setup_entry(hass: HomeAssistant, entry: ReefConfigEntry) -> bool:
     """Open the controller's boards and probes, restore its channels and start ticking."""
+    if (options := default_rule_options(hass, entry)) is not None:
+        hass.config_entries.async_update_entry(entry, options=options)
     # Simulated hardware outlives a reload, as a real board and a real tank would.
     simulator = hass.data.setdefault(SIMULATORS, {}).setdefault(
         entry.entry_id, Simulator(bus=SimulatedI2CBus(), tank=TankModel())
@@ -65,13 +68,21 @@ async def async_setup_entry(hass: HomeAssistant, entry: ReefConfigEntry) -> bool
     devices = dr.async_get(hass)
     controller = devices.async_get_or_create(config_entry_id=entry.entry_id, **controller_device_info(entry))
     readings = ReadingsRecorder(hass, entry, open_store(hass, entry))
+    monitor = SafetyMonitor(
+        hass,
+        entry,
+        lambda outcome: lighting.async_apply_safety(outcome, monitor.safety_mode_lights),
+        readings,
+    )
     entry.runtime_data = ReefRuntimeData(
         controller_device_id=controller.id,
         lighting=lighting,
         probes=probe_coordinator,
         simulator=simulator,
         readings=readings,
+        monitor=monitor,
     )
+    await monitor.async_start(probe_coordinator.probes)
 
     for board in boards:
         board.device_id = devices.async_get_or_create(

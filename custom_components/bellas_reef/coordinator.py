@@ -48,9 +48,11 @@ from .lighting import (
     prune,
 )
 from .lighting.curves import OutputMapping
+from .safety import SafetyOutcome
 from .weather import WeatherFeed
 
 if TYPE_CHECKING:
+    from .monitor import SafetyMonitor
     from .readings import ReadingsRecorder
 
 _LOGGER = logging.getLogger(__name__)
@@ -284,6 +286,12 @@ class LightingCoordinator(DataUpdateCoordinator[dict[str, ChannelOutput]]):
         for listener in list(self._output_listeners):
             listener(outputs)
 
+    @callback
+    def async_apply_safety(self, outcome: SafetyOutcome, safety_mode_lights: float) -> None:
+        """Take the safety rules' verdict into the engine's last stage; the next tick (≤ 1 s) shows it."""
+        self.derate = outcome.derate * (safety_mode_lights if outcome.safety_mode else 1.0)
+        self.forced_off = outcome.forced_off
+
     def _set_weather(self, weather: dict[str, WeatherData]) -> None:
         self.weather = weather
 
@@ -394,8 +402,9 @@ class LightingCoordinator(DataUpdateCoordinator[dict[str, ChannelOutput]]):
                 if plan is not channel.plan:
                     channel.plan, pruned = plan, True
                 evaluation = channel.evaluation = evaluate(plan, now, context)
+                # A safety rule that turns the lights off does so at once, not with a fade.
                 channel.output_level = self._ramp.step(
-                    channel.output_level, evaluation.level, elapsed, evaluation.is_flash
+                    channel.output_level, evaluation.level, elapsed, evaluation.is_flash or context.forced_off
                 )
                 fast = fast or channel.output_level != evaluation.level or needs_fast_tick(plan, now, context)
                 channel.duty = channel.mapping.duty(channel.output_level)
@@ -480,6 +489,7 @@ class ProbeCoordinator(DataUpdateCoordinator[dict[str, float | None]]):
                 probe.health.succeeded()
                 values[sid] = result
             probe.health.update_issue(self.hass, self.config_entry, sid)
+        runtime.monitor.async_evaluate(values, dt_util.utcnow())
         return values
 
 
@@ -500,6 +510,7 @@ class ReefRuntimeData:
     probes: ProbeCoordinator
     simulator: Simulator
     readings: ReadingsRecorder
+    monitor: SafetyMonitor
 
 
 type ReefConfigEntry = ConfigEntry[ReefRuntimeData]

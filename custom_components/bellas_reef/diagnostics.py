@@ -61,5 +61,25 @@ async def async_get_config_entry_diagnostics(hass: HomeAssistant, entry: ReefCon
             }
             for sid, probe in runtime.probes.probes.items()
         ],
+        "safety": {
+            "rules": {
+                rule.id: {
+                    "name": rule.name,
+                    "probe": rule.probe,
+                    "condition": rule.condition.kind,
+                    "raised": runtime.monitor.engine.states[rule.id].raised,
+                }
+                for rule in runtime.monitor.engine.rules
+            },
+            "orphaned": [rule.id for rule in runtime.monitor.engine.orphaned],
+            "derate": runtime.monitor.outcome.derate,
+            "forced_off": runtime.monitor.outcome.forced_off,
+            "safety_mode": runtime.monitor.outcome.safety_mode,
+        },
+        "readings_store": {
+            "backlog": runtime.readings.writer.backlog,
+            "reachable": runtime.readings.writer.reachable,
+            "last_write": runtime.readings.writer.last_write,
+        },
         "last_tick_seconds": lighting.last_tick_seconds,
     }

@@ -1,0 +1,94 @@
+"""Binary sensor platform: one problem sensor per safety rule, and the controller's safety mode."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant.components.binary_sensor import BinarySensorEntity
+from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity import Entity
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .coordinator import ReefConfigEntry
+from .entity import controller_device_info
+from .monitor import SafetyMonitor
+from .safety import Rule
+
+# The monitor evaluates every rule in one pass; entities only read its result.
+PARALLEL_UPDATES = 0
+
+
+async def async_setup_entry(
+    hass: HomeAssistant, entry: ReefConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
+) -> None:
+    """Add the safety mode sensor and a sensor for each rule that can be evaluated."""
+    monitor = entry.runtime_data.monitor
+    async_add_entities(
+        [
+            SafetyModeSensor(entry, monitor),
+            *(RuleSensor(entry, monitor, rule) for rule in monitor.engine.rules),
+        ]
+    )
+
+
+class MonitorEntity(Entity):
+    """An entity of the controller that follows the safety monitor's evaluations."""
+
+    _attr_has_entity_name = True
+    _attr_should_poll = False
+
+    def __init__(self, entry: ReefConfigEntry, monitor: SafetyMonitor, key: str) -> None:
+        """Attach to the controller's device."""
+        self.monitor = monitor
+        self._attr_unique_id = f"{entry.entry_id}_{key}"
+        self._attr_device_info = controller_device_info(entry)
+
+    async def async_added_to_hass(self) -> None:
+        """Write the state after every evaluation, until removed."""
+        self.async_on_remove(self.monitor.async_add_listener(self.async_write_ha_state))
+
+
+class SafetyModeSensor(MonitorEntity, BinarySensorEntity):
+    """On while a raised rule has put the tank in safety mode."""
+
+    _attr_device_class = BinarySensorDeviceClass.PROBLEM
+    _attr_translation_key = "safety_mode"
+
+    def __init__(self, entry: ReefConfigEntry, monitor: SafetyMonitor) -> None:
+        """One per controller."""
+        super().__init__(entry, monitor, "safety_mode")
+
+    @property
+    def is_on(self) -> bool:
+        """Whether safety mode is active."""
+        return self.monitor.outcome.safety_mode
+
+
+class RuleSensor(MonitorEntity, BinarySensorEntity):
+    """On while its rule is raised; attributes say what it measured against which limit."""
+
+    _attr_device_class = BinarySensorDeviceClass.PROBLEM
+    _attr_translation_key = "rule"
+
+    def __init__(self, entry: ReefConfigEntry, monitor: SafetyMonitor, rule: Rule) -> None:
+        """Named after the rule, which the keeper named."""
+        super().__init__(entry, monitor, f"rule_{rule.id}")
+        self.rule = rule
+        self._attr_name = rule.name
+
+    @property
+    def is_on(self) -> bool:
+        """Whether the rule is raised."""
+        return self.monitor.engine.states[self.rule.id].raised
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """The condition, the last value judged and the limit it was judged against."""
+        state = self.monitor.engine.states[self.rule.id]
+        return {
+            "condition": self.rule.condition.kind,
+            "value": state.value,
+            "limit": state.limit,
+            "since": state.since.isoformat(),
+        }
