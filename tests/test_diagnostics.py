@@ -7,6 +7,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.diagnostics import get_diagnostics_for_config_entry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from syrupy.assertion import SnapshotAssertion
+from syrupy.filters import props
 
 
 async def test_diagnostics(
@@ -19,17 +20,15 @@ async def test_diagnostics(
     result = await get_diagnostics_for_config_entry(hass, hass_client, init_integration)
     assert result["entry"]["data"]["latitude"] == "**REDACTED**"
     assert result == snapshot(
-        exclude=lambda prop, path: (
-            prop
-            in {
-                "entry_id",
-                "created_at",
-                "modified_at",
-                "subentry_id",
-                "last_tick_seconds",
-                "value",
-                "last_write",
-            }
+        exclude=props(
+            "entry_id",
+            "created_at",
+            "modified_at",
+            "subentry_id",
+            "last_tick_seconds",
+            "value",
+            "last_write",
+            "probe",
         )
     )
 
