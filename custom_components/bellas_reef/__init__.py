@@ -16,23 +16,25 @@ from .const import DOMAIN
 from .coordinator import (
     STORAGE_VERSION,
     LightingCoordinator,
+    OutletCoordinator,
     ProbeCoordinator,
     ReefConfigEntry,
     ReefRuntimeData,
     Simulator,
     storage_key,
 )
-from .drivers import HardwareBuilder, async_close_hardware
+from .drivers import HardwareBuilder, OutletBuilder, async_close_hardware
 from .entity import board_device_info, controller_device_info
 from .hardware.simulated import SimulatedI2CBus
-from .hardware.tank import TankModel
+from .hardware.tank import ProbeKind, TankModel
 from .lighting import Place
 from .monitor import SafetyMonitor, default_rule_options
-from .readings import ReadingsRecorder, Source, open_store
+from .readings import METRIC_ON, METRIC_POWER, ReadingsRecorder, Source, open_store
+from .safety import SafetyOutcome
 from .services import async_setup_services
 from .websocket import async_setup_websocket
 
-PLATFORMS = [Platform.BINARY_SENSOR, Platform.LIGHT, Platform.SENSOR]
+PLATFORMS = [Platform.BINARY_SENSOR, Platform.LIGHT, Platform.SENSOR, Platform.SWITCH]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 SIMULATORS: HassKey[dict[str, Simulator]] = HassKey(f"{DOMAIN}_simulators")
 
@@ -48,6 +50,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: ReefConfigEntry) -> bool
     """Open the controller's boards and probes, restore its channels and start ticking."""
     if (options := default_rule_options(hass, entry)) is not None:
         hass.config_entries.async_update_entry(entry, options=options)
+    built_from = _configuration(entry)
     # Simulated hardware outlives a reload, as a real board and a real tank would.
     simulator = hass.data.setdefault(SIMULATORS, {}).setdefault(
         entry.entry_id, Simulator(bus=SimulatedI2CBus(), tank=TankModel())
@@ -67,13 +70,15 @@ async def async_setup_entry(hass: HomeAssistant, entry: ReefConfigEntry) -> bool
     probe_coordinator = ProbeCoordinator(hass, entry, probes, simulator.tank)
     devices = dr.async_get(hass)
     controller = devices.async_get_or_create(config_entry_id=entry.entry_id, **controller_device_info(entry))
+    outlets = OutletCoordinator(hass, entry, OutletBuilder(hass, entry, simulator.outlets).build())
     readings = ReadingsRecorder(hass, entry, open_store(hass, entry))
-    monitor = SafetyMonitor(
-        hass,
-        entry,
-        lambda outcome: lighting.async_apply_safety(outcome, monitor.safety_mode_lights),
-        readings,
-    )
+
+    @callback
+    def apply_safety(outcome: SafetyOutcome) -> None:
+        lighting.async_apply_safety(outcome, monitor.safety_mode_lights)
+        outlets.async_apply_safety(outcome.outlets)
+
+    monitor = SafetyMonitor(hass, entry, apply_safety, readings)
     entry.runtime_data = ReefRuntimeData(
         controller_device_id=controller.id,
         lighting=lighting,
@@ -81,8 +86,12 @@ async def async_setup_entry(hass: HomeAssistant, entry: ReefConfigEntry) -> bool
         simulator=simulator,
         readings=readings,
         monitor=monitor,
+        outlets=outlets,
     )
-    await monitor.async_start(probe_coordinator.probes)
+    thermometer = next(
+        (sid for sid, probe in probe_coordinator.probes.items() if probe.kind == ProbeKind.TEMPERATURE), None
+    )
+    await monitor.async_start(probe_coordinator.probes, thermometer)
 
     for board in boards:
         board.device_id = devices.async_get_or_create(
@@ -93,6 +102,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: ReefConfigEntry) -> bool
     await lighting.async_follow_weather()
     await lighting.async_config_entry_first_refresh()
     await probe_coordinator.async_config_entry_first_refresh()
+    await outlets.async_restore()
+    await outlets.async_config_entry_first_refresh()
     # A database that is down does not stop the tank: the writer spools until it is back.
     await readings.async_start()
     entry.async_on_unload(readings.async_stop)
@@ -100,12 +111,24 @@ async def async_setup_entry(hass: HomeAssistant, entry: ReefConfigEntry) -> bool
 
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     entry.async_on_unload(entry.add_update_listener(_async_reload_on_change))
+    if _configuration(entry) != built_from:
+        # A subentry was added or changed while this setup ran (e.g. flows in quick succession): set up again.
+        hass.config_entries.async_schedule_reload(entry.entry_id)
     return True
+
+
+def _configuration(entry: ReefConfigEntry) -> tuple[object, ...]:
+    """What the controller is set up from, to notice changes made while a setup is under way."""
+    return (
+        dict(entry.data),
+        dict(entry.options),
+        {sid: (sub.title, dict(sub.data)) for sid, sub in entry.subentries.items()},
+    )
 
 
 def _record_readings(runtime: ReefRuntimeData) -> None:
     """Every probe reading, and every change of a channel's level, becomes a row."""
-    readings, probes, lighting = runtime.readings, runtime.probes, runtime.lighting
+    readings, probes, lighting, outlets = runtime.readings, runtime.probes, runtime.lighting, runtime.outlets
 
     @callback
     def record_probes() -> None:
@@ -118,9 +141,19 @@ def _record_readings(runtime: ReefRuntimeData) -> None:
         for subentry_id, channel in lighting.channels.items():
             readings.add_level(subentry_id, round(channel.target_level * 100, 4))
 
+    @callback
+    def record_outlets() -> None:
+        for subentry_id, outlet in outlets.outlets.items():
+            if (state := outlet.state) is not None and outlet.health.available:
+                readings.add_level(subentry_id, 1.0 if state.is_on else 0.0, METRIC_ON)
+                if state.power_w is not None:
+                    readings.add(Source(subentry_id, METRIC_POWER), state.power_w)
+
     readings.listen(probes.async_add_listener, record_probes)
     readings.listen(lighting.async_add_listener, record_levels)
+    readings.listen(outlets.async_add_listener, record_outlets)
     record_levels()
+    record_outlets()
 
 
 async def _async_reload_on_change(hass: HomeAssistant, entry: ReefConfigEntry) -> None:

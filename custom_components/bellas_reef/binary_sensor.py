@@ -9,8 +9,9 @@ from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .coordinator import ReefConfigEntry
+from .coordinator import OutletCoordinator, ReefConfigEntry
 from .entity import controller_device_info
 from .monitor import SafetyMonitor
 from .safety import Rule
@@ -22,14 +23,44 @@ PARALLEL_UPDATES = 0
 async def async_setup_entry(
     hass: HomeAssistant, entry: ReefConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
-    """Add the safety mode sensor and a sensor for each rule that can be evaluated."""
+    """Add the safety and feed mode sensors and a sensor for each rule that can be evaluated."""
     monitor = entry.runtime_data.monitor
     async_add_entities(
         [
             SafetyModeSensor(entry, monitor),
+            FeedModeSensor(entry.runtime_data.outlets),
             *(RuleSensor(entry, monitor, rule) for rule in monitor.engine.rules),
         ]
     )
+
+
+class FeedModeSensor(CoordinatorEntity[OutletCoordinator], BinarySensorEntity):
+    """On while feed mode holds the pumps off; `until` says when they come back."""
+
+    _attr_has_entity_name = True
+    _attr_device_class = BinarySensorDeviceClass.RUNNING
+    _attr_translation_key = "feed_mode"
+
+    def __init__(self, coordinator: OutletCoordinator) -> None:
+        """One per controller."""
+        super().__init__(coordinator)
+        entry = coordinator.config_entry
+        self._attr_unique_id = f"{entry.entry_id}_feed_mode"
+        self._attr_device_info = controller_device_info(entry)
+
+    @property
+    def is_on(self) -> bool:
+        """Whether feed mode is on."""
+        return self.coordinator.feed_active()
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """When it ends and which roles it holds off."""
+        until = self.coordinator.feed_until if self.is_on else None
+        return {
+            "until": None if until is None else until.isoformat(),
+            "roles": sorted(self.coordinator.feed_roles) if self.is_on else [],
+        }
 
 
 class MonitorEntity(Entity):

@@ -23,27 +23,40 @@ import probatio as vol
 from . import drivers
 from .const import (
     CONF_ADDRESS,
+    CONF_BOOT_DELAY,
     CONF_BUS,
+    CONF_CHANNEL,
+    CONF_CONNECTION,
     CONF_CURVE,
     CONF_DB_URL,
     CONF_DEVICE_ID,
     CONF_DRIVER,
     CONF_ENTITY_ID,
+    CONF_FAILSAFE_MINUTES,
     CONF_FREQUENCY,
+    CONF_HOST,
     CONF_KIND,
     CONF_LOCATION,
+    CONF_MAC,
     CONF_MAX_OUTPUT,
     CONF_MIN_OUTPUT,
     CONF_OUTPUT,
     CONF_OVERRIDE_MINUTES,
+    CONF_PASSWORD,
     CONF_PIN,
     CONF_PIN_FACTORY,
+    CONF_PORT,
     CONF_RETENTION_DAYS,
     CONF_ROLE,
     CONF_RULES,
     CONF_SAFETY_MODE_LIGHTS,
+    CONF_SOCKET,
     CONF_STORE,
     CONF_TEMPERATURE_PROBE,
+    CONF_USERNAME,
+    CONF_VESYNC,
+    CONF_WATTS,
+    DEFAULT_FAILSAFE_MINUTES,
     DEFAULT_OVERRIDE_MINUTES,
     DEFAULT_RETENTION_DAYS,
     DEFAULT_SIMULATED_ADDRESS,
@@ -52,9 +65,11 @@ from .const import (
     STORE_EMBEDDED,
     STORE_POSTGRESQL,
     SUBENTRY_CHANNEL,
+    SUBENTRY_OUTLET,
     SUBENTRY_PROBE,
     ChannelDriver,
     ChannelRole,
+    OutletDriver,
     ProbeDriver,
 )
 from .hardware.errors import DeviceMissingError, HardwareError
@@ -74,6 +89,8 @@ from .history import (
 )
 from .lighting.curves import DimmingCurve
 from .monitor import keeper_unit
+from .outlets import OutletAuthError, OutletError, OutletNotFoundError, OutletRole
+from .outlets.kasa import KasaDevice
 from .safety import CELSIUS, OUTLET_ROLES, Rule, RuleError, convert_temperature_rule, rules_from_list
 
 
@@ -169,7 +186,11 @@ class BellasReefConfigFlow(ConfigFlow, domain=DOMAIN):
         cls, config_entry: ConfigEntry
     ) -> dict[str, type[ConfigSubentryFlow]]:
         """Channels and probes are added to a controller one at a time."""
-        return {SUBENTRY_CHANNEL: ChannelSubentryFlow, SUBENTRY_PROBE: ProbeSubentryFlow}
+        return {
+            SUBENTRY_CHANNEL: ChannelSubentryFlow,
+            SUBENTRY_PROBE: ProbeSubentryFlow,
+            SUBENTRY_OUTLET: OutletSubentryFlow,
+        }
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Ask for the tank's name and location."""
@@ -193,6 +214,39 @@ class BellasReefConfigFlow(ConfigFlow, domain=DOMAIN):
                 return self.async_create_entry(title=data[CONF_NAME], data=data)
             defaults = user_input
         return self.async_show_form(step_id="user", data_schema=_controller_schema(defaults), errors=errors)
+
+    async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
+        """The VeSync cloud rejected the controller's account."""
+        return await self.async_step_reauth_confirm()
+
+    async def async_step_reauth_confirm(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Ask for the VeSync account's password again, and test it."""
+        entry = self._get_reauth_entry()
+        account = dict(entry.data[CONF_VESYNC])
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            account[CONF_PASSWORD] = user_input[CONF_PASSWORD]
+            cloud = drivers.vesync_account(self.hass, account)
+            try:
+                await cloud.login()
+            except OutletError as err:
+                errors["base"] = _outlet_error(err)
+            else:
+                return self.async_update_reload_and_abort(entry, data_updates={CONF_VESYNC: account})
+            finally:
+                await cloud.close()
+        return self.async_show_form(
+            step_id="reauth_confirm",
+            data_schema=vol.Schema(
+                {
+                    vol.Required(CONF_PASSWORD): selector.TextSelector(
+                        selector.TextSelectorConfig(type=selector.TextSelectorType.PASSWORD)
+                    )
+                }
+            ),
+            description_placeholders={"username": account[CONF_USERNAME]},
+            errors=errors,
+        )
 
     async def async_step_reconfigure(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Rename the tank or move it."""
@@ -552,6 +606,229 @@ class ProbeSubentryFlow(_DriverSubentryFlow):
         return await self._async_driver_step(ProbeDriver.SIMULATED, user_input)
 
 
+_OUTLET_ERRORS: Final[Mapping[type[OutletError], str]] = {
+    OutletAuthError: "invalid_auth",
+    OutletNotFoundError: "outlet_not_found",
+}
+
+
+def _outlet_error(err: OutletError) -> str:
+    return _OUTLET_ERRORS.get(type(err), "cannot_connect")
+
+
+def _outlet_fields(default_name: str | None = None) -> dict[Any, Any]:
+    """What every outlet has: a name, the role of what is plugged in, and a boot delay."""
+    return {
+        vol.Required(CONF_NAME, default=default_name or vol.UNDEFINED): selector.TextSelector(),
+        vol.Required(CONF_ROLE, default=OutletRole.OTHER): _select(list(OutletRole), "outlet_role"),
+        vol.Required(CONF_BOOT_DELAY, default=0): _number(0, 600, 1, "s"),
+    }
+
+
+def _connection_fields() -> dict[Any, Any]:
+    return {
+        vol.Required(CONF_HOST): selector.TextSelector(),
+        vol.Optional(CONF_PORT): _number(1, 65535, 1),
+        vol.Optional(CONF_USERNAME): selector.TextSelector(),
+        vol.Optional(CONF_PASSWORD): selector.TextSelector(
+            selector.TextSelectorConfig(type=selector.TextSelectorType.PASSWORD)
+        ),
+    }
+
+
+def _connection(user_input: Mapping[str, Any]) -> dict[str, Any]:
+    data = {key: user_input[key] for key in (CONF_HOST, CONF_USERNAME, CONF_PASSWORD) if user_input.get(key)}
+    if user_input.get(CONF_PORT):
+        data[CONF_PORT] = int(user_input[CONF_PORT])
+    return data
+
+
+class OutletSubentryFlow(ConfigSubentryFlow):
+    """Add or edit a smart outlet: each driver's device is reached (and its sockets listed) before it is saved."""
+
+    def __init__(self) -> None:
+        """Nothing found yet."""
+        self._device: dict[str, Any] = {}
+        self._choices: dict[str, tuple[str, str, Any]] = {}
+
+    async def async_step_user(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
+        """Offer the outlet drivers."""
+        return self.async_show_menu(step_id="user", menu_options=list(OutletDriver))
+
+    def _create(
+        self, data: dict[str, Any], user_input: Mapping[str, Any], unique_id: str
+    ) -> SubentryFlowResult:
+        if any(sub.unique_id == unique_id for sub in self._get_entry().subentries.values()):
+            return self.async_abort(reason="already_configured")
+        data |= {CONF_ROLE: user_input[CONF_ROLE], CONF_BOOT_DELAY: float(user_input[CONF_BOOT_DELAY])}
+        return self.async_create_entry(title=user_input[CONF_NAME].strip(), data=data, unique_id=unique_id)
+
+    async def async_step_kasa(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
+        """A TP-Link Kasa plug or power strip on the network."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            connection = _connection(user_input)
+            device = KasaDevice(
+                connection[CONF_HOST],
+                port=connection.get(CONF_PORT),
+                username=connection.get(CONF_USERNAME),
+                password=connection.get(CONF_PASSWORD),
+            )
+            try:
+                info = await device.probe()
+            except OutletError as err:
+                errors["base"] = _outlet_error(err)
+            else:
+                self._device = {
+                    CONF_DRIVER: OutletDriver.KASA,
+                    **connection,
+                    CONF_CONNECTION: info.connection,
+                    CONF_MAC: info.device.mac,
+                }
+                self._choices = {str(s.index): (s.name, s.unique_id, s.index) for s in info.sockets}
+                return await self.async_step_kasa_socket()
+        return self.async_show_form(
+            step_id="kasa", data_schema=vol.Schema(_connection_fields()), errors=errors
+        )
+
+    async def async_step_kasa_socket(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
+        """Pick the socket of a strip (a single plug has one)."""
+        return await self._async_pick("kasa_socket", CONF_SOCKET, user_input)
+
+    async def _async_pick(
+        self, step_id: str, key: str, user_input: dict[str, Any] | None
+    ) -> SubentryFlowResult:
+        if user_input is not None:
+            choice = user_input.get(key, next(iter(self._choices)))
+            _name, unique_id, value = self._choices[choice]
+            return self._create({**self._device, key: value}, user_input, unique_id)
+        fields: dict[Any, Any] = {}
+        if len(self._choices) > 1:
+            fields[vol.Required(key)] = selector.SelectSelector(
+                selector.SelectSelectorConfig(
+                    options=[
+                        selector.SelectOptionDict(value=choice, label=name)
+                        for choice, (name, _uid, _value) in self._choices.items()
+                    ],
+                    mode=selector.SelectSelectorMode.DROPDOWN,
+                )
+            )
+        first_name = next(iter(self._choices.values()))[0]
+        fields |= _outlet_fields(first_name if len(self._choices) == 1 else None)
+        return self.async_show_form(step_id=step_id, data_schema=vol.Schema(fields))
+
+    async def async_step_shelly(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
+        """A Shelly relay (Gen1 or Gen2+) on the network."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            connection = _connection(user_input)
+            try:
+                info = await drivers.shelly_device(self.hass, connection).probe()
+            except OutletError as err:
+                errors["base"] = _outlet_error(err)
+            else:
+                self._device = {CONF_DRIVER: OutletDriver.SHELLY, **connection, CONF_MAC: info.device.mac}
+                self._choices = {str(c.channel): (c.name, c.unique_id, c.channel) for c in info.channels}
+                return await self.async_step_shelly_channel()
+        return self.async_show_form(
+            step_id="shelly", data_schema=vol.Schema(_connection_fields()), errors=errors
+        )
+
+    async def async_step_shelly_channel(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
+        """Pick the relay channel."""
+        return await self._async_pick("shelly_channel", CONF_CHANNEL, user_input)
+
+    async def async_step_vesync(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
+        """VeSync outlets come from one account per controller, entered here the first time."""
+        entry = self._get_entry()
+        errors: dict[str, str] = {}
+        account = entry.data.get(CONF_VESYNC)
+        if account is None and user_input is not None:
+            account = {CONF_USERNAME: user_input[CONF_USERNAME], CONF_PASSWORD: user_input[CONF_PASSWORD]}
+        if account is not None:
+            cloud = drivers.vesync_account(self.hass, account)
+            try:
+                found = await cloud.list_outlets()
+            except OutletError as err:
+                errors["base"] = _outlet_error(err)
+                account = None
+            else:
+                if CONF_VESYNC not in entry.data:
+                    self.hass.config_entries.async_update_entry(
+                        entry, data={**entry.data, CONF_VESYNC: account}
+                    )
+                self._device = {CONF_DRIVER: OutletDriver.VESYNC}
+                self._choices = {o.device_id: (o.name, o.unique_id, o.device_id) for o in found}
+                if not self._choices:
+                    return self.async_abort(reason="no_outlets_found")
+                return await self.async_step_vesync_outlet()
+            finally:
+                await cloud.close()
+        return self.async_show_form(
+            step_id="vesync",
+            data_schema=vol.Schema(
+                {
+                    vol.Required(CONF_USERNAME): selector.TextSelector(
+                        selector.TextSelectorConfig(type=selector.TextSelectorType.EMAIL)
+                    ),
+                    vol.Required(CONF_PASSWORD): selector.TextSelector(
+                        selector.TextSelectorConfig(type=selector.TextSelectorType.PASSWORD)
+                    ),
+                }
+            ),
+            errors=errors,
+        )
+
+    async def async_step_vesync_outlet(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
+        """Pick one of the account's outlets."""
+        return await self._async_pick("vesync_outlet", CONF_DEVICE_ID, user_input)
+
+    async def async_step_ha_switch(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
+        """An existing HA switch, e.g. from HA's own TP-Link or Shelly integration."""
+        if user_input is not None:
+            entity_id = user_input[CONF_ENTITY_ID]
+            return self._create(
+                {CONF_DRIVER: OutletDriver.HA_SWITCH, CONF_ENTITY_ID: entity_id},
+                user_input,
+                f"ha_switch:{entity_id}",
+            )
+        fields = {
+            vol.Required(CONF_ENTITY_ID): selector.EntitySelector(
+                selector.EntitySelectorConfig(domain="switch", exclude_entities=_own_entities(self, "switch"))
+            ),
+            **_outlet_fields(),
+        }
+        return self.async_show_form(step_id="ha_switch", data_schema=vol.Schema(fields))
+
+    async def async_step_simulated(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
+        """A simulated socket for the demo tank; `watts` is what it draws when on."""
+        if user_input is not None:
+            data: dict[str, Any] = {CONF_DRIVER: OutletDriver.SIMULATED}
+            if user_input.get(CONF_WATTS):
+                data[CONF_WATTS] = float(user_input[CONF_WATTS])
+            return self._create(data, user_input, f"simulated:{slugify(user_input[CONF_NAME])}")
+        fields = {**_outlet_fields(), vol.Optional(CONF_WATTS): _number(0, 5000, 1, "W")}
+        return self.async_show_form(step_id="simulated", data_schema=vol.Schema(fields))
+
+    async def async_step_reconfigure(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
+        """Rename an outlet, or change its role or boot delay."""
+        subentry = self._get_reconfigure_subentry()
+        if user_input is not None:
+            return self.async_update_and_abort(
+                self._get_entry(),
+                subentry,
+                title=user_input[CONF_NAME].strip(),
+                data_updates={
+                    CONF_ROLE: user_input[CONF_ROLE],
+                    CONF_BOOT_DELAY: float(user_input[CONF_BOOT_DELAY]),
+                },
+            )
+        schema = self.add_suggested_values_to_schema(
+            vol.Schema(_outlet_fields()), {**subentry.data, CONF_NAME: subentry.title}
+        )
+        return self.async_show_form(step_id="reconfigure", data_schema=schema)
+
+
 CONDITION_FIELDS: Final[Mapping[str, tuple[str, ...]]] = {
     "above": ("limit",),
     "below": ("limit",),
@@ -760,19 +1037,28 @@ class ReefOptionsFlow(OptionsFlow):
         )
 
     async def async_step_settings(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """What safety mode does to the lights."""
+        """What safety mode does to the lights, and how long heaters wait for a silent thermometer."""
         if user_input is not None:
             return self.async_create_entry(
                 data={
                     **self.config_entry.options,
                     CONF_SAFETY_MODE_LIGHTS: float(user_input[CONF_SAFETY_MODE_LIGHTS]),
+                    CONF_FAILSAFE_MINUTES: int(user_input[CONF_FAILSAFE_MINUTES]),
                 }
             )
-        current = self.config_entry.options.get(CONF_SAFETY_MODE_LIGHTS, 100)
+        options = self.config_entry.options
         return self.async_show_form(
             step_id="settings",
             data_schema=vol.Schema(
-                {vol.Required(CONF_SAFETY_MODE_LIGHTS, default=current): _number(0, 100, 1, "%")}
+                {
+                    vol.Required(
+                        CONF_SAFETY_MODE_LIGHTS, default=options.get(CONF_SAFETY_MODE_LIGHTS, 100)
+                    ): _number(0, 100, 1, "%"),
+                    vol.Required(
+                        CONF_FAILSAFE_MINUTES,
+                        default=options.get(CONF_FAILSAFE_MINUTES, DEFAULT_FAILSAFE_MINUTES),
+                    ): _number(1, 1440, 1, "min"),
+                }
             ),
         )
 

@@ -8,10 +8,9 @@ from typing import Final
 
 DOMAIN: Final = "bellas_reef"
 
-CONF_CHANNEL: Final = "channel"
-CONF_PROBE: Final = "probe"
 SUBENTRY_CHANNEL: Final = "channel"
 SUBENTRY_PROBE: Final = "probe"
+SUBENTRY_OUTLET: Final = "outlet"
 
 CONF_DRIVER: Final = "driver"
 CONF_LOCATION: Final = "location"
@@ -31,8 +30,21 @@ CONF_DEVICE_ID: Final = "device_id"
 CONF_ENTITY_ID: Final = "entity_id"
 CONF_TEMPERATURE_PROBE: Final = "temperature_probe"
 CONF_RULES: Final = "rules"
+CONF_HOST: Final = "host"
+CONF_PORT: Final = "port"
+CONF_USERNAME: Final = "username"
+CONF_PASSWORD: Final = "password"  # noqa: S105 - a form field name, not a password
+CONF_SOCKET: Final = "socket"
+CONF_CONNECTION: Final = "connection"
+CONF_MAC: Final = "mac"
+CONF_CHANNEL: Final = "channel"
+CONF_VESYNC: Final = "vesync"
+CONF_BOOT_DELAY: Final = "boot_delay"
+CONF_WATTS: Final = "watts"
 CONF_DEFAULTS_APPLIED: Final = "defaults_applied"
 CONF_SAFETY_MODE_LIGHTS: Final = "safety_mode_lights"
+CONF_FAILSAFE_MINUTES: Final = "failsafe_minutes"
+DEFAULT_FAILSAFE_MINUTES: Final = 5
 
 EVENT_ALERT: Final = "bellas_reef_alert"
 CONF_STORE: Final = "store"
@@ -52,6 +64,16 @@ FAST_TICK: Final = timedelta(milliseconds=50)
 # A change of the whole range (off to full) glides over this many seconds; flashes do not glide.
 RAMP_FULL_SWING_SECONDS: Final = 2.0
 PROBE_INTERVAL: Final = timedelta(seconds=10)
+# Outlets are polled at this pace (Shelly Gen2 also pushes); programs and feed mode are applied every second.
+OUTLET_POLL: Final = timedelta(seconds=15)
+OUTLET_TICK: Final = timedelta(seconds=1)
+# Cloud outlets (VeSync) and outlets that push their changes are read every 4th poll (each minute).
+OUTLET_PUSH_POLL_EVERY: Final = 4
+OUTLET_CLOUD_POLL_EVERY: Final = 4
+# A manual switch of an outlet that follows a program holds this long, then the program takes over again.
+OUTLET_MANUAL_HOLD: Final = timedelta(minutes=60)
+DEFAULT_FEED_MINUTES: Final = 10
+DEFAULT_FEED_ROLES: Final = ("return_pump", "powerhead", "skimmer")
 # How often buffered readings are written to the store, and old ones pruned.
 STORE_FLUSH_SECONDS: Final = 10.0
 STORE_PRUNE_INTERVAL: Final = timedelta(days=1)
@@ -79,6 +101,16 @@ class ProbeDriver(StrEnum):
     EZO_EC = "ezo_ec"
     EZO_DO = "ezo_do"
     HA_SENSOR = "ha_sensor"
+    SIMULATED = "simulated"
+
+
+class OutletDriver(StrEnum):
+    """Where an outlet's switching goes."""
+
+    KASA = "kasa"
+    SHELLY = "shelly"
+    VESYNC = "vesync"
+    HA_SWITCH = "ha_switch"
     SIMULATED = "simulated"
 
 

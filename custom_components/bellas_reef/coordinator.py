@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+import contextlib
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 import logging
 import time
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.storage import Store
@@ -24,6 +26,10 @@ from .const import (
     FAILURES_BEFORE_UNAVAILABLE,
     FAST_TICK,
     LIGHTING_TICK,
+    OUTLET_MANUAL_HOLD,
+    OUTLET_POLL,
+    OUTLET_PUSH_POLL_EVERY,
+    OUTLET_TICK,
     PROBE_INTERVAL,
     RAMP_FULL_SWING_SECONDS,
     ChannelRole,
@@ -48,6 +54,8 @@ from .lighting import (
     prune,
 )
 from .lighting.curves import OutputMapping
+from .outlets import Outlet, OutletAuthError, OutletError, OutletRole, OutletState, SimulatedOutlet
+from .outlets.program import OutletProgram
 from .safety import SafetyOutcome
 from .weather import WeatherFeed
 
@@ -493,12 +501,275 @@ class ProbeCoordinator(DataUpdateCoordinator[dict[str, float | None]]):
         return values
 
 
-@dataclass(frozen=True, slots=True)
+@runtime_checkable
+class PushingOutlet(Protocol):
+    """An outlet whose device pushes its state changes (Shelly Gen2+), besides being polled."""
+
+    @property
+    def pushes_updates(self) -> bool:
+        """Whether this device does push."""
+
+    def add_listener(self, listener: Callable[[OutletState], None]) -> Callable[[], None]:
+        """Receive pushed states until the returned function is called."""
+
+
+@dataclass(slots=True)
+class ManagedOutlet:
+    """A smart outlet at run time: its driver, role and what it should be doing."""
+
+    subentry_id: str
+    name: str
+    role: OutletRole
+    boot_delay: float
+    driver: Outlet
+    health: DeviceHealth
+    manual_on: bool | None = None
+    program: OutletProgram | None = None
+    hold_until: datetime | None = None
+    state: OutletState | None = None
+    connected: bool = False
+    boot_at: datetime | None = None
+    # Why the outlet is held against its program or manual state right now (safety, feed, ...), for attributes.
+    held_by: str | None = None
+    # Rejected credentials belong to the controller's VeSync account: ask the keeper again (reauth).
+    reauth_on_auth_error: bool = False
+    # Read on every n-th poll only: cloud outlets (VeSync) and those whose device pushes changes.
+    poll_every: int = 1
+
+
+class OutletCoordinator(DataUpdateCoordinator[dict[str, OutletState | None]]):
+    """Polls every outlet and keeps each in the state it should be in.
+
+    What an outlet should be is decided in this order: a safety rule's command for its role, then feed mode,
+    then a manual hold, then its program, then the last manual state. A 1 s tick applies programs (on/off
+    cycles in seconds) and lifts feed mode on time without waiting for the poll. After a (re)start, outlets that
+    should be on come on one by one, each after its boot delay.
+    """
+
+    config_entry: ReefConfigEntry
+
+    def __init__(self, hass: HomeAssistant, entry: ReefConfigEntry, outlets: list[ManagedOutlet]) -> None:
+        """Bind the outlets; each waits its boot delay from now before it may be turned on."""
+        super().__init__(
+            hass, _LOGGER, config_entry=entry, name=f"{DOMAIN} outlets", update_interval=OUTLET_POLL
+        )
+        self.outlets = {outlet.subentry_id: outlet for outlet in outlets}
+        self.store: Store[dict[str, Any]] = Store(hass, STORAGE_VERSION, f"{DOMAIN}.{entry.entry_id}.outlets")
+        self.safety_outlets: Mapping[str, bool] = {}
+        self.feed_until: datetime | None = None
+        self.feed_roles: frozenset[str] = frozenset()
+        self._lock = asyncio.Lock()
+        self._unsub_tick: CALLBACK_TYPE | None = None
+        self._unsub_pushes: list[Callable[[], None]] = []
+        self._polls = 0
+        started = dt_util.utcnow()
+        for outlet in outlets:
+            outlet.boot_at = started + timedelta(seconds=outlet.boot_delay)
+
+    async def async_restore(self) -> None:
+        """Bring back each outlet's manual state, program and hold, and a feed mode still running."""
+        saved = await self.store.async_load() or {}
+        for subentry_id, state in saved.get("outlets", {}).items():
+            if outlet := self.outlets.get(subentry_id):
+                outlet.manual_on = state.get("manual_on")
+                if state.get("program"):
+                    outlet.program = OutletProgram.from_dict(state["program"])
+                outlet.hold_until = (
+                    dt_util.parse_datetime(state["hold_until"]) if state.get("hold_until") else None
+                )
+        if saved.get("feed_until"):
+            self.feed_until = dt_util.parse_datetime(saved["feed_until"])
+            self.feed_roles = frozenset(saved.get("feed_roles", []))
+        self._unsub_tick = async_track_time_interval(
+            self.hass, self._async_tick, OUTLET_TICK, name=f"{DOMAIN} outlet programs"
+        )
+
+    def _saved_state(self) -> dict[str, Any]:
+        return {
+            "outlets": {
+                sid: {
+                    "manual_on": outlet.manual_on,
+                    "program": None if outlet.program is None else outlet.program.to_dict(),
+                    "hold_until": None if outlet.hold_until is None else outlet.hold_until.isoformat(),
+                }
+                for sid, outlet in self.outlets.items()
+            },
+            "feed_until": None if self.feed_until is None else self.feed_until.isoformat(),
+            "feed_roles": sorted(self.feed_roles),
+        }
+
+    def _save(self) -> None:
+        self.store.async_delay_save(self._saved_state, SAVE_DELAY_SECONDS)
+
+    async def async_shutdown(self) -> None:
+        """Stop the tick, save now, close the drivers' connections."""
+        if self._unsub_tick is not None:
+            self._unsub_tick()
+            self._unsub_tick = None
+        for unsub in self._unsub_pushes:
+            unsub()
+        self._unsub_pushes = []
+        await self.store.async_save(self._saved_state())
+        await super().async_shutdown()
+        for outlet in self.outlets.values():
+            with contextlib.suppress(OutletError):
+                await outlet.driver.close()
+
+    @callback
+    def async_apply_safety(self, outlets: Mapping[str, bool]) -> None:
+        """Hold outlets by role as the raised safety rules (and the heater fail-safe) ask; release the others."""
+        if outlets != self.safety_outlets:
+            self.safety_outlets = outlets
+            self.hass.async_create_task(self.async_enforce(), eager_start=True)
+
+    def feed_active(self, now: datetime | None = None) -> bool:
+        """Whether feed mode is on."""
+        return self.feed_until is not None and (now or dt_util.utcnow()) < self.feed_until
+
+    async def async_feed(self, minutes: float, roles: Iterable[str]) -> None:
+        """Outlets of `roles` off for `minutes` (a second call extends it), then back as they were."""
+        until = dt_util.utcnow() + timedelta(minutes=minutes)
+        self.feed_until = until if self.feed_until is None else max(until, self.feed_until)
+        self.feed_roles = frozenset(roles) | (self.feed_roles if self.feed_active() else frozenset())
+        self._save()
+        await self.async_enforce()
+
+    async def async_stop_feed(self) -> None:
+        """End feed mode now."""
+        self.feed_until = None
+        self.feed_roles = frozenset()
+        self._save()
+        await self.async_enforce()
+
+    async def async_command(self, subentry_id: str, on: bool) -> None:
+        """A keeper's switch: the new manual state, or a hold over the program for the override time."""
+        self._adopt(self.outlets[subentry_id], on)
+        await self.async_enforce(raise_errors=subentry_id)
+
+    def _listen_for_pushes(self, outlet: ManagedOutlet) -> None:
+        driver = outlet.driver
+        if not isinstance(driver, PushingOutlet) or not driver.pushes_updates:
+            return
+
+        @callback
+        def pushed(state: OutletState) -> None:
+            if outlet.state is not None and outlet.state.is_on != state.is_on:
+                self._adopt(outlet, state.is_on)
+            outlet.state = state
+            self.async_update_listeners()
+
+        outlet.poll_every = OUTLET_PUSH_POLL_EVERY
+        self._unsub_pushes.append(driver.add_listener(pushed))
+
+    def _adopt(self, outlet: ManagedOutlet, on: bool) -> None:
+        if outlet.program is not None:
+            outlet.hold_until = dt_util.utcnow() + OUTLET_MANUAL_HOLD
+        outlet.manual_on = on
+        self._save()
+
+    async def async_set_program(self, subentry_id: str, program: OutletProgram | None) -> None:
+        """Follow a program from now on (None: back to the manual state)."""
+        outlet = self.outlets[subentry_id]
+        outlet.program = program
+        outlet.hold_until = None
+        self._save()
+        await self.async_enforce()
+
+    def target(self, outlet: ManagedOutlet, now: datetime) -> tuple[bool | None, str | None]:
+        """What the outlet should be now and why (None: leave it as it is)."""
+        if (command := self.safety_outlets.get(outlet.role)) is not None:
+            return command, "safety"
+        if self.feed_active(now) and outlet.role in self.feed_roles:
+            return False, "feed_mode"
+        if outlet.program is not None and (outlet.hold_until is None or now >= outlet.hold_until):
+            return outlet.program.wants_on(dt_util.as_local(now)), "program"
+        return outlet.manual_on, None
+
+    async def _async_update_data(self) -> dict[str, OutletState | None]:
+        self._polls += 1
+        await asyncio.gather(
+            *(
+                self._async_read(outlet)
+                for outlet in self.outlets.values()
+                if not outlet.connected
+                or not outlet.health.available
+                or (self._polls - 1) % outlet.poll_every == 0
+            )
+        )
+        await self.async_enforce(notify=False)
+        return {
+            sid: outlet.state if outlet.health.available else None for sid, outlet in self.outlets.items()
+        }
+
+    async def _async_read(self, outlet: ManagedOutlet) -> None:
+        previous = outlet.state
+        try:
+            if not outlet.connected:
+                await outlet.driver.connect()
+                outlet.connected = True
+                self._listen_for_pushes(outlet)
+            outlet.state = await outlet.driver.update()
+        except OutletAuthError as err:
+            outlet.health.failed(err)
+            if outlet.reauth_on_auth_error:
+                self.config_entry.async_start_reauth(self.hass)
+        except OutletError as err:
+            outlet.health.failed(err)
+        else:
+            outlet.health.succeeded()
+            if outlet.manual_on is None:
+                outlet.manual_on = outlet.state.is_on
+            elif previous is not None and previous.is_on != outlet.state.is_on:
+                # Someone used the device's own button or app: that is a manual change, not a fault to undo.
+                self._adopt(outlet, outlet.state.is_on)
+        outlet.health.update_issue(self.hass, self.config_entry, outlet.subentry_id)
+
+    async def _async_tick(self, _now: datetime) -> None:
+        if self.feed_until is not None and not self.feed_active():
+            self.feed_until, self.feed_roles = None, frozenset()
+            self._save()
+        await self.async_enforce()
+
+    async def async_enforce(self, *, notify: bool = True, raise_errors: str | None = None) -> None:
+        """Switch every outlet whose state differs from what it should be; boot delays hold back turning on."""
+        async with self._lock:
+            now = dt_util.utcnow()
+            jobs = []
+            for outlet in self.outlets.values():
+                wanted, outlet.held_by = self.target(outlet, now)
+                if wanted is None or outlet.state is None or outlet.state.is_on == wanted:
+                    continue
+                if wanted and outlet.boot_at is not None and now < outlet.boot_at:
+                    continue
+                jobs.append(self._async_switch(outlet, wanted, outlet.subentry_id == raise_errors))
+            await asyncio.gather(*jobs)
+        if notify:
+            self.async_update_listeners()
+
+    async def _async_switch(self, outlet: ManagedOutlet, on: bool, raise_errors: bool) -> None:
+        try:
+            outlet.state = await (outlet.driver.turn_on() if on else outlet.driver.turn_off())
+        except OutletError as err:
+            outlet.health.failed(err)
+            if raise_errors:
+                raise HomeAssistantError(
+                    translation_domain=DOMAIN,
+                    translation_key="outlet_failed",
+                    translation_placeholders={"outlet": outlet.name, "error": str(err)},
+                ) from err
+            _LOGGER.debug("Could not switch %s: %s", outlet.name, err)
+        else:
+            outlet.health.succeeded()
+            _LOGGER.debug("Switched %s %s", outlet.name, "on" if on else "off")
+
+
+@dataclass(slots=True)
 class Simulator:
     """The controller's simulated hardware: an I2C bus for simulated boards, and the water simulated probes read."""
 
     bus: SimulatedI2CBus
     tank: TankModel
+    outlets: dict[str, SimulatedOutlet] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -511,6 +782,7 @@ class ReefRuntimeData:
     simulator: Simulator
     readings: ReadingsRecorder
     monitor: SafetyMonitor
+    outlets: OutletCoordinator
 
 
 type ReefConfigEntry = ConfigEntry[ReefRuntimeData]

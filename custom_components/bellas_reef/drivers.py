@@ -18,32 +18,47 @@ from typing import Any, Final
 from homeassistant.const import ATTR_ENTITY_ID, STATE_ON, STATE_UNAVAILABLE, STATE_UNKNOWN
 from homeassistant.core import Context, Event, EventStateChangedData, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.event import async_track_state_change_event
 
 from .const import (
     CONF_ADDRESS,
+    CONF_BOOT_DELAY,
     CONF_BUS,
+    CONF_CHANNEL,
+    CONF_CONNECTION,
     CONF_CURVE,
     CONF_DEVICE_ID,
     CONF_DRIVER,
     CONF_ENTITY_ID,
     CONF_FREQUENCY,
+    CONF_HOST,
     CONF_KIND,
+    CONF_MAC,
     CONF_MAX_OUTPUT,
     CONF_MIN_OUTPUT,
     CONF_OUTPUT,
     CONF_OVERRIDE_MINUTES,
+    CONF_PASSWORD,
     CONF_PIN,
     CONF_PIN_FACTORY,
+    CONF_PORT,
     CONF_ROLE,
+    CONF_SOCKET,
     CONF_TEMPERATURE_PROBE,
+    CONF_USERNAME,
+    CONF_VESYNC,
+    CONF_WATTS,
+    OUTLET_CLOUD_POLL_EVERY,
     SUBENTRY_CHANNEL,
+    SUBENTRY_OUTLET,
     SUBENTRY_PROBE,
     ChannelDriver,
     ChannelRole,
+    OutletDriver,
     ProbeDriver,
 )
-from .coordinator import Board, Channel, DeviceHealth, Probe, ReefConfigEntry
+from .coordinator import Board, Channel, DeviceHealth, ManagedOutlet, Probe, ReefConfigEntry
 from .hardware.errors import DeviceMissingError, HardwareError, ProbeReadError
 from .hardware.ezo import EzoCircuit, EzoProbe, ReadingPendingError
 from .hardware.gpio import GpioPwmOutput
@@ -55,6 +70,18 @@ from .hardware.simulated import SimulatedI2CBus, simulated_pca9685_board
 from .hardware.tank import ProbeKind, TankModel
 from .lighting import ChannelPlan
 from .lighting.curves import DimmingCurve, OutputMapping
+from .outlets import (
+    Outlet,
+    OutletConnectionError,
+    OutletDevice,
+    OutletNotConfirmedError,
+    OutletRole,
+    OutletState,
+    SimulatedOutlet,
+)
+from .outlets.kasa import KasaDevice
+from .outlets.shelly import ShellyDevice
+from .outlets.vesync import VeSyncAccount
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -431,3 +458,174 @@ async def async_close_hardware(hass: HomeAssistant, hardware: Hardware) -> None:
     for bus in hardware.buses.values():
         if isinstance(bus, SMBusI2C):
             await hass.async_add_executor_job(bus.close)
+
+
+# The VeSync cloud's address; None uses the library's. Tests point it at a local server.
+VESYNC_BASE_URL: str | None = None
+
+
+class HaSwitchOutlet:
+    """An existing HA switch (e.g. from HA's own TP-Link or Shelly integration) as an outlet."""
+
+    def __init__(self, hass: HomeAssistant, entity_id: str) -> None:
+        """Adopt `entity_id`."""
+        self.hass = hass
+        self.entity_id = entity_id
+
+    @property
+    def unique_id(self) -> str:
+        """The adopted entity's id."""
+        return f"ha_switch:{self.entity_id}"
+
+    @property
+    def name(self) -> str:
+        """The adopted entity's id."""
+        return self.entity_id
+
+    @property
+    def model(self) -> str:
+        """What it is."""
+        return "Home Assistant switch"
+
+    @property
+    def device(self) -> OutletDevice:
+        """The adopted entity, as a device of its own."""
+        return OutletDevice(
+            id=self.entity_id, name=self.entity_id, manufacturer="Home Assistant", model=self.model
+        )
+
+    @property
+    def has_power_monitoring(self) -> bool:
+        """Power comes from the adopted integration's own sensors, not from here."""
+        return False
+
+    async def connect(self) -> None:
+        """Check the switch is there."""
+        self._state()
+
+    def _state(self) -> OutletState:
+        state = self.hass.states.get(self.entity_id)
+        if state is None or state.state in (STATE_UNAVAILABLE, STATE_UNKNOWN):
+            raise OutletConnectionError(f"{self.entity_id} is unavailable")
+        return OutletState(is_on=state.state == STATE_ON)
+
+    async def update(self) -> OutletState:
+        """The switch's state in HA."""
+        return self._state()
+
+    async def _async_switch(self, on: bool) -> OutletState:
+        try:
+            await self.hass.services.async_call(
+                "switch", "turn_on" if on else "turn_off", {ATTR_ENTITY_ID: self.entity_id}, blocking=True
+            )
+        except HomeAssistantError as err:
+            raise OutletConnectionError(f"{self.entity_id} refused: {err}") from err
+        state = self._state()
+        if state.is_on != on:
+            raise OutletNotConfirmedError(f"{self.entity_id} stayed {'off' if on else 'on'}")
+        return state
+
+    async def turn_on(self) -> OutletState:
+        """Turn the switch on through HA and confirm it."""
+        return await self._async_switch(True)
+
+    async def turn_off(self) -> OutletState:
+        """Turn the switch off through HA and confirm it."""
+        return await self._async_switch(False)
+
+    async def close(self) -> None:
+        """Nothing to let go of."""
+
+
+class OutletBuilder:
+    """Makes one controller's outlet drivers, sharing a connection per device (and per VeSync account)."""
+
+    def __init__(
+        self, hass: HomeAssistant, entry: ReefConfigEntry, simulated: dict[str, SimulatedOutlet]
+    ) -> None:
+        """Remember what the drivers need."""
+        self.hass = hass
+        self.entry = entry
+        self.simulated = simulated
+        self._kasa: dict[str, KasaDevice] = {}
+        self._shelly: dict[str, ShellyDevice] = {}
+        self._vesync: VeSyncAccount | None = None
+
+    def vesync_account(self) -> VeSyncAccount:
+        """The controller's VeSync account, as entered once in the first VeSync outlet's flow."""
+        if self._vesync is None:
+            self._vesync = vesync_account(self.hass, self.entry.data[CONF_VESYNC])
+        return self._vesync
+
+    def build(self) -> list[ManagedOutlet]:
+        """Every outlet subentry's outlet; none talks to its device yet."""
+        outlets = []
+        for subentry_id, subentry in self.entry.subentries.items():
+            if subentry.subentry_type != SUBENTRY_OUTLET:
+                continue
+            data = subentry.data
+            outlets.append(
+                ManagedOutlet(
+                    subentry_id=subentry_id,
+                    name=subentry.title,
+                    role=OutletRole(data[CONF_ROLE]),
+                    boot_delay=float(data[CONF_BOOT_DELAY]),
+                    driver=self._driver(subentry_id, subentry.title, data),
+                    health=DeviceHealth(subentry.title),
+                    reauth_on_auth_error=data[CONF_DRIVER] == OutletDriver.VESYNC,
+                    poll_every=OUTLET_CLOUD_POLL_EVERY if data[CONF_DRIVER] == OutletDriver.VESYNC else 1,
+                )
+            )
+        return outlets
+
+    def _driver(self, subentry_id: str, title: str, data: Mapping[str, Any]) -> Outlet:
+        match data[CONF_DRIVER]:
+            case OutletDriver.KASA:
+                host = data[CONF_HOST]
+                if host not in self._kasa:
+                    self._kasa[host] = KasaDevice(
+                        host,
+                        port=data.get(CONF_PORT),
+                        username=data.get(CONF_USERNAME),
+                        password=data.get(CONF_PASSWORD),
+                        connection=data.get(CONF_CONNECTION),
+                        mac=data.get(CONF_MAC),
+                    )
+                return self._kasa[host].outlet(data.get(CONF_SOCKET))
+            case OutletDriver.SHELLY:
+                host = data[CONF_HOST]
+                if host not in self._shelly:
+                    self._shelly[host] = shelly_device(self.hass, data)
+                return self._shelly[host].outlet(int(data[CONF_CHANNEL]))
+            case OutletDriver.VESYNC:
+                return self.vesync_account().outlet(data[CONF_DEVICE_ID])
+            case OutletDriver.HA_SWITCH:
+                return HaSwitchOutlet(self.hass, data[CONF_ENTITY_ID])
+        if subentry_id not in self.simulated:
+            self.simulated[subentry_id] = SimulatedOutlet(
+                subentry_id, title, role=OutletRole(data[CONF_ROLE]), watts=data.get(CONF_WATTS)
+            )
+        return self.simulated[subentry_id]
+
+
+def shelly_device(hass: HomeAssistant, data: Mapping[str, Any]) -> ShellyDevice:
+    """A Shelly on HA's shared HTTP session."""
+    return ShellyDevice(
+        data[CONF_HOST],
+        session=async_get_clientsession(hass),
+        port=int(data.get(CONF_PORT) or 80),
+        username=data.get(CONF_USERNAME),
+        password=data.get(CONF_PASSWORD),
+        mac=data.get(CONF_MAC),
+    )
+
+
+def vesync_account(hass: HomeAssistant, account: Mapping[str, Any]) -> VeSyncAccount:
+    """A VeSync account on HA's shared HTTP session, reporting in HA's time zone."""
+    return VeSyncAccount(
+        account[CONF_USERNAME],
+        account[CONF_PASSWORD],
+        session=async_get_clientsession(hass),
+        time_zone=hass.config.time_zone,
+        base_url=VESYNC_BASE_URL,
+    )

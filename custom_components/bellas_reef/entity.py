@@ -6,7 +6,16 @@ from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .const import DOMAIN
-from .coordinator import Board, Channel, LightingCoordinator, Probe, ProbeCoordinator, ReefConfigEntry
+from .coordinator import (
+    Board,
+    Channel,
+    LightingCoordinator,
+    ManagedOutlet,
+    OutletCoordinator,
+    Probe,
+    ProbeCoordinator,
+    ReefConfigEntry,
+)
 
 
 def controller_device_info(entry: ReefConfigEntry) -> DeviceInfo:
@@ -83,3 +92,35 @@ class ProbeEntity(CoordinatorEntity[ProbeCoordinator]):
     def available(self) -> bool:
         """A probe is down while it keeps failing to answer."""
         return super().available and self.probe.health.available
+
+
+def outlet_device_info(entry: ReefConfigEntry, outlet: ManagedOutlet) -> DeviceInfo:
+    """One device per outlet; before the device first answers, its model is not known yet."""
+    info = DeviceInfo(
+        identifiers={(DOMAIN, f"{entry.entry_id}_{outlet.subentry_id}")},
+        name=outlet.name,
+        via_device_id=entry.runtime_data.controller_device_id,
+    )
+    if outlet.connected:
+        info["manufacturer"] = outlet.driver.device.manufacturer
+        info["model"] = outlet.driver.model
+    return info
+
+
+class OutletEntity(CoordinatorEntity[OutletCoordinator]):
+    """An entity of one outlet, unique by its subentry."""
+
+    _attr_has_entity_name = True
+
+    def __init__(self, coordinator: OutletCoordinator, outlet: ManagedOutlet, key: str | None = None) -> None:
+        """Attach the entity to its outlet's device."""
+        super().__init__(coordinator)
+        self.outlet = outlet
+        suffix = f"_{key}" if key else ""
+        self._attr_unique_id = f"{coordinator.config_entry.entry_id}_{outlet.subentry_id}{suffix}"
+        self._attr_device_info = outlet_device_info(coordinator.config_entry, outlet)
+
+    @property
+    def available(self) -> bool:
+        """An outlet is down while its device keeps failing to answer."""
+        return super().available and self.outlet.health.available and self.outlet.state is not None

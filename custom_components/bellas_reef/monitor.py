@@ -22,8 +22,10 @@ from homeassistant.util import dt as dt_util
 
 from .const import (
     CONF_DEFAULTS_APPLIED,
+    CONF_FAILSAFE_MINUTES,
     CONF_RULES,
     CONF_SAFETY_MODE_LIGHTS,
+    DEFAULT_FAILSAFE_MINUTES,
     DOMAIN,
     EVENT_ALERT,
     SUBENTRY_PROBE,
@@ -34,6 +36,7 @@ from .readings import ReadingsRecorder, Source
 from .safety import (
     CELSIUS,
     FAHRENHEIT,
+    HeaterFailsafe,
     Rule,
     RuleError,
     SafetyEngine,
@@ -105,13 +108,25 @@ class SafetyMonitor:
         except RuleError as err:
             _LOGGER.error("The safety rules of %s cannot be used: %s", entry.title, err)
         self.safety_mode_lights = float(entry.options.get(CONF_SAFETY_MODE_LIGHTS, 100)) / 100
+        self.failsafe = HeaterFailsafe(
+            int(entry.options.get(CONF_FAILSAFE_MINUTES, DEFAULT_FAILSAFE_MINUTES))
+        )
+        self.thermometer: str | None = None
+        self._last_good: datetime | None = None
+        self._watching_since = dt_util.utcnow()
         self._store: Store[dict[str, Any]] = Store(hass, STORAGE_VERSION, f"{DOMAIN}.{entry.entry_id}.safety")
         self.engine = SafetyEngine(self.rules, probes=(), now=dt_util.utcnow())
         self.outcome = SafetyOutcome()
+        self.failsafe_tripped = False
         self._listeners: list[CALLBACK_TYPE] = []
 
-    async def async_start(self, probes: Collection[str]) -> None:
-        """Watch the probes that exist; rules that were raised before the restart start raised."""
+    async def async_start(self, probes: Collection[str], thermometer: str | None) -> None:
+        """Watch the probes that exist; rules that were raised before the restart start raised.
+
+        `thermometer` is the tank's temperature probe: while it cannot be read the heaters go off (fail-safe).
+        """
+        self.thermometer = thermometer
+        self._watching_since = dt_util.utcnow()
         saved = await self._store.async_load() or {}
         self.engine = SafetyEngine(
             self.rules, probes=probes, now=dt_util.utcnow(), raised=saved.get("raised", [])
@@ -153,7 +168,23 @@ class SafetyMonitor:
             self._announce(transition)
         if update.transitions:
             self._store.async_delay_save(lambda: {"raised": list(self.engine.outcome.raised)}, 1)
-        self._set_outcome(update.outcome)
+        outcome = update.outcome
+        if self.thermometer is not None:
+            available = values.get(self.thermometer) is not None
+            if available:
+                self._last_good = now
+            heaters = self.failsafe.outlets(
+                now, available=available, last_good=self._last_good, watching_since=self._watching_since
+            )
+            if heaters and not self.failsafe_tripped:
+                _LOGGER.warning(
+                    "%s: no water temperature for %s min, heaters off",
+                    self.entry.title,
+                    self.failsafe.minutes,
+                )
+            self.failsafe_tripped = bool(heaters)
+            outcome = outcome.with_outlets(heaters)
+        self._set_outcome(outcome)
         for listener in list(self._listeners):
             listener()
 

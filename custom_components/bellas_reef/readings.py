@@ -48,6 +48,8 @@ from .history import (
 _LOGGER = logging.getLogger(__name__)
 
 METRIC_LEVEL: Final = "level"
+METRIC_ON: Final = "on"
+METRIC_POWER: Final = "power"
 # How long a database call may take before the batch goes to the spool instead.
 STORE_TIMEOUT_SECONDS: Final = 10.0
 
@@ -153,11 +155,11 @@ class ReadingsRecorder:
         )
 
     @callback
-    def add_level(self, subentry_id: str, level: float) -> None:
-        """Queue a channel's level (percent) when it differs from the last one recorded."""
+    def add_level(self, subentry_id: str, level: float, metric: str = METRIC_LEVEL) -> None:
+        """Queue a channel's level (percent) or an outlet's on/off when it differs from the last one recorded."""
         if self._last_levels.get(subentry_id) != level:
             self._last_levels[subentry_id] = level
-            self.add(Source(subentry_id, METRIC_LEVEL), level)
+            self.add(Source(subentry_id, metric), level)
 
     async def async_query(self, source: Source, start: datetime, end: datetime, buckets: int) -> list[Bucket]:
         """Aggregate one source over [start, end) into at most `buckets` buckets, including unflushed rows."""
@@ -211,6 +213,10 @@ def resolve_source(hass: HomeAssistant, entity_id: str) -> tuple[ReadingsRecorde
     subentry_id = entity.config_subentry_id
     if (probe := runtime.probes.probes.get(subentry_id)) is not None:
         return runtime.readings, Source(subentry_id, probe.kind)
+    if entity.domain == "switch":
+        return runtime.readings, Source(subentry_id, METRIC_ON)
+    if entity.domain == "sensor":
+        return runtime.readings, Source(subentry_id, METRIC_POWER)
     return runtime.readings, Source(subentry_id, METRIC_LEVEL)
 
 

@@ -17,6 +17,8 @@ from homeassistant.const import (
     EntityCategory,
     UnitOfConductivity,
     UnitOfElectricPotential,
+    UnitOfEnergy,
+    UnitOfPower,
     UnitOfTemperature,
     UnitOfTime,
 )
@@ -27,11 +29,19 @@ from homeassistant.helpers.typing import StateType
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .const import DOMAIN
-from .coordinator import Probe, ProbeCoordinator, ReefConfigEntry, ReefRuntimeData
-from .entity import ProbeEntity, controller_device_info
+from .coordinator import (
+    ManagedOutlet,
+    OutletCoordinator,
+    Probe,
+    ProbeCoordinator,
+    ReefConfigEntry,
+    ReefRuntimeData,
+)
+from .entity import OutletEntity, ProbeEntity, controller_device_info
 from .hardware.errors import HardwareError
 from .hardware.ezo import CalibrationPoint, calibration_command
 from .hardware.tank import ProbeKind
+from .outlets import OutletState
 
 # Probes are read by the coordinator, never by the entities.
 PARALLEL_UPDATES = 0
@@ -128,6 +138,33 @@ CONTROLLER_DESCRIPTIONS: tuple[ControllerSensorDescription, ...] = (
 )
 
 
+@dataclass(frozen=True, kw_only=True)
+class OutletSensorDescription(SensorEntityDescription):
+    """A measurement an outlet's device reports."""
+
+    value_fn: Callable[[OutletState], float | None]
+
+
+OUTLET_DESCRIPTIONS: tuple[OutletSensorDescription, ...] = (
+    OutletSensorDescription(
+        key="power",
+        device_class=SensorDeviceClass.POWER,
+        native_unit_of_measurement=UnitOfPower.WATT,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=1,
+        value_fn=lambda state: state.power_w,
+    ),
+    OutletSensorDescription(
+        key="energy",
+        device_class=SensorDeviceClass.ENERGY,
+        native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        suggested_display_precision=3,
+        value_fn=lambda state: state.energy_kwh,
+    ),
+)
+
+
 async def async_setup_entry(
     hass: HomeAssistant, entry: ReefConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
@@ -136,6 +173,12 @@ async def async_setup_entry(
     async_add_entities(
         ControllerSensor(runtime.probes, description) for description in CONTROLLER_DESCRIPTIONS
     )
+    for subentry_id, outlet in runtime.outlets.outlets.items():
+        if outlet.connected and outlet.driver.has_power_monitoring:
+            async_add_entities(
+                [OutletSensor(runtime.outlets, outlet, description) for description in OUTLET_DESCRIPTIONS],
+                config_subentry_id=subentry_id,
+            )
     for subentry_id, probe in runtime.probes.probes.items():
         async_add_entities(
             [ProbeSensor(runtime.probes, probe, PROBE_DESCRIPTIONS[probe.kind])],
@@ -192,6 +235,25 @@ class ProbeSensor(ProbeEntity, SensorEntity):
                 translation_placeholders={"entity_id": self.entity_id, "error": str(err)},
             ) from err
         await self.coordinator.async_request_refresh()
+
+
+class OutletSensor(OutletEntity, SensorEntity):
+    """Power or energy of an outlet that meters it."""
+
+    entity_description: OutletSensorDescription
+
+    def __init__(
+        self, coordinator: OutletCoordinator, outlet: ManagedOutlet, description: OutletSensorDescription
+    ) -> None:
+        """One per measurement."""
+        super().__init__(coordinator, outlet, description.key)
+        self.entity_description = description
+
+    @property
+    def native_value(self) -> float | None:
+        """The last reported value."""
+        state = self.outlet.state
+        return None if state is None else self.entity_description.value_fn(state)
 
 
 class ControllerSensor(CoordinatorEntity[ProbeCoordinator], SensorEntity):

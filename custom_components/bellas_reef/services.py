@@ -13,6 +13,8 @@ from typing import Any, Final
 
 from homeassistant.components.light.const import DOMAIN as LIGHT_DOMAIN
 from homeassistant.components.sensor.const import DOMAIN as SENSOR_DOMAIN
+from homeassistant.components.switch.const import DOMAIN as SWITCH_DOMAIN
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse, callback
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv, service
@@ -20,7 +22,7 @@ from homeassistant.util import dt as dt_util
 import probatio as vol
 from probatio.markers import Marker
 
-from .const import DOMAIN
+from .const import DEFAULT_FEED_MINUTES, DEFAULT_FEED_ROLES, DOMAIN
 from .hardware.ezo import CalibrationPoint
 from .lighting import (
     ChannelPlan,
@@ -31,6 +33,8 @@ from .lighting import (
     layer_from_dict,
     program_from_dict,
 )
+from .outlets import OutletRole
+from .outlets.program import OutletProgram, ProgramError
 from .readings import async_query_readings
 
 SERVICE_SET_PROGRAM: Final = "set_program"
@@ -42,6 +46,8 @@ SERVICE_RESUME: Final = "resume"
 SERVICE_PREVIEW: Final = "preview"
 SERVICE_READINGS: Final = "readings"
 SERVICE_CALIBRATE_PROBE: Final = "calibrate_probe"
+SERVICE_SET_OUTLET_PROGRAM: Final = "set_outlet_program"
+SERVICE_FEED_MODE: Final = "feed_mode"
 # Enough for a smooth chart; the store aggregates, so a month of 10 s readings still answers quickly.
 MAX_BUCKETS: Final = 2000
 
@@ -96,6 +102,23 @@ CALIBRATE_PROBE_SCHEMA: Final[dict[str | Marker, Any]] = {
     vol.Required("point"): vol.In([point.value for point in CalibrationPoint]),
     vol.Optional("value"): vol.Coerce(float),
 }
+SET_OUTLET_PROGRAM_SCHEMA: Final[dict[str | Marker, Any]] = {
+    vol.Optional("windows"): [{vol.Required("on"): cv.string, vol.Required("off"): cv.string}],
+    vol.Optional("cycle_on_seconds"): vol.All(vol.Coerce(int), vol.Range(min=0)),
+    vol.Optional("cycle_off_seconds"): vol.All(vol.Coerce(int), vol.Range(min=0)),
+}
+FEED_MODE_SCHEMA: Final = vol.Schema(
+    {
+        vol.Required("config_entry_id"): cv.string,
+        vol.Optional("minutes", default=DEFAULT_FEED_MINUTES): vol.All(
+            vol.Coerce(float), vol.Range(min=0.5, max=240)
+        ),
+        vol.Optional("roles", default=list(DEFAULT_FEED_ROLES)): [
+            vol.In([role.value for role in OutletRole])
+        ],
+        vol.Optional("stop", default=False): cv.boolean,
+    }
+)
 PREVIEW_SCHEMA: Final[dict[str | Marker, Any]] = {
     vol.Optional("date"): cv.date,
     vol.Optional("step_minutes", default=1): vol.All(vol.Coerce(int), vol.Range(min=1, max=1440)),
@@ -193,6 +216,19 @@ def validated[T](build: Callable[[], T]) -> T:
         ) from err
 
 
+def validated_program(build: Callable[[], OutletProgram]) -> OutletProgram:
+    """Build an outlet program; its ProgramError becomes a translated ServiceValidationError."""
+    try:
+        return build()
+    except ProgramError as err:
+        raise ServiceValidationError(
+            str(err),
+            translation_domain=DOMAIN,
+            translation_key=err.translation_key,
+            translation_placeholders=err.placeholders,
+        ) from err
+
+
 def with_program(plan: ChannelPlan, data: Mapping[str, Any]) -> ChannelPlan:
     """`plan` following the program of a set_program call; its override ends so the program shows now."""
     program = validated(lambda: program_from_dict(program_from_service(data)))
@@ -248,6 +284,21 @@ async def _async_readings(call: ServiceCall) -> ServiceResponse:
     )
 
 
+async def _async_feed_mode(call: ServiceCall) -> None:
+    entry = call.hass.config_entries.async_get_entry(call.data["config_entry_id"])
+    if entry is None or entry.domain != DOMAIN or entry.state is not ConfigEntryState.LOADED:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="controller_not_found",
+            translation_placeholders={"config_entry_id": call.data["config_entry_id"]},
+        )
+    outlets = entry.runtime_data.outlets
+    if call.data["stop"]:
+        await outlets.async_stop_feed()
+    else:
+        await outlets.async_feed(call.data["minutes"], call.data["roles"])
+
+
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register the light channels' entity services and the readings query."""
@@ -257,6 +308,15 @@ def async_setup_services(hass: HomeAssistant) -> None:
         _async_readings,
         schema=READINGS_SCHEMA,
         supports_response=SupportsResponse.ONLY,
+    )
+    hass.services.async_register(DOMAIN, SERVICE_FEED_MODE, _async_feed_mode, schema=FEED_MODE_SCHEMA)
+    service.async_register_platform_entity_service(
+        hass,
+        DOMAIN,
+        SERVICE_SET_OUTLET_PROGRAM,
+        entity_domain=SWITCH_DOMAIN,
+        schema=SET_OUTLET_PROGRAM_SCHEMA,
+        func="async_set_program",
     )
     service.async_register_platform_entity_service(
         hass,

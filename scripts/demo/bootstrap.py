@@ -1,7 +1,8 @@
 """Brings a fresh Home Assistant to a ready demo tank through its public API, as a user would.
 
-Onboards an owner, creates a long-lived access token, adds a Bella's Reef controller with simulated channels and
-probes through the config flows, and writes the token next to the configuration. Idempotent: a configuration that
+Onboards an owner, creates a long-lived access token, confirms the loopback-only HTTP settings, adds a Bella's Reef
+controller with simulated channels and probes through the config flows, and writes the token next to the
+configuration. The end-to-end tests bring up their server with the same steps. Idempotent: a configuration that
 already has its token is left alone.
 """
 
@@ -31,6 +32,12 @@ PROBES = [
     {"name": "pH", "kind": "ph"},
     {"name": "ORP", "kind": "orp"},
     {"name": "Salinity", "kind": "salinity"},
+]
+OUTLETS = [
+    {"name": "Heater", "role": "heater", "boot_delay": 0, "watts": 200},
+    {"name": "Return pump", "role": "return_pump", "boot_delay": 10},
+    {"name": "Skimmer", "role": "skimmer", "boot_delay": 20},
+    {"name": "Wave maker", "role": "powerhead", "boot_delay": 5},
 ]
 CHANNEL_DEFAULTS = {
     "address": 64,
@@ -72,8 +79,20 @@ class Client:
                 raise RuntimeError("Home Assistant did not start in time")
             await asyncio.sleep(0.5)
 
+    async def wait_until_running(self, seconds: float) -> None:
+        """Wait for Home Assistant to finish starting (needs a token)."""
+        deadline = asyncio.get_running_loop().time() + seconds
+        while (await self.call("GET", "/api/config"))["state"] != "RUNNING":
+            if asyncio.get_running_loop().time() > deadline:
+                raise RuntimeError("Home Assistant did not finish starting in time")
+            await asyncio.sleep(0.2)
+
     async def onboard(self) -> None:
-        """Create the owner, finish onboarding and log in."""
+        """Create the owner and log in, then finish onboarding once Home Assistant has started.
+
+        Finishing onboarding sets up HA's default integrations; on a server still starting, its start would wait
+        for them.
+        """
         client_id = self.base + "/"
         created = await self.call(
             "POST",
@@ -89,35 +108,55 @@ class Client:
         form = {"grant_type": "authorization_code", "code": created["auth_code"], "client_id": client_id}
         async with self.session.post(self.base + "/auth/token", data=form) as response:
             self.token = (await response.json())["access_token"]
+        await self.wait_until_running(60)
         await self.call("POST", "/api/onboarding/core_config")
         await self.call("POST", "/api/onboarding/analytics")
         await self.call(
             "POST", "/api/onboarding/integration", {"client_id": client_id, "redirect_uri": client_id}
         )
 
-    async def long_lived_token(self) -> str:
-        """Ask the WebSocket API for a long-lived access token."""
+    async def command(self, kind: str, **fields: Any) -> Any:
+        """Run one WebSocket API command with the client's token and return its result."""
         async with self.session.ws_connect(self.base + "/api/websocket") as ws:
             await ws.receive_json()
             await ws.send_json({"type": "auth", "access_token": self.token})
-            await ws.receive_json()
-            await ws.send_json(
-                {"id": 1, "type": "auth/long_lived_access_token", "client_name": "Demo", "lifespan": 3650}
-            )
+            if (verdict := await ws.receive_json())["type"] != "auth_ok":
+                raise RuntimeError(f"WebSocket API refused the token: {verdict}")
+            await ws.send_json({"id": 1, "type": kind, **fields})
             reply = await ws.receive_json()
-            return str(reply["result"])
+            if not reply.get("success"):
+                raise RuntimeError(f"{kind}: {reply.get('error')}")
+            return reply.get("result")
+
+    async def long_lived_token(self) -> str:
+        """Ask the WebSocket API for a long-lived access token."""
+        return str(await self.command("auth/long_lived_access_token", client_name="Demo", lifespan=3650))
+
+    async def confirm_http_settings(self) -> None:
+        """Keep the loopback-only HTTP settings of configuration.yaml.
+
+        Home Assistant takes them as a trial that the owner must confirm, or it restarts with its defaults (every
+        interface) five minutes later; this is the Confirm of the dialog it shows.
+        """
+        await self.command("http/config/promote")
 
     async def flow(self, path: str, start: dict[str, Any], steps: list[dict[str, Any]]) -> dict[str, Any]:
-        """Run a config flow from its start through each step's input."""
+        """Run a config flow from its start through each step's input; a form shown again is a failure."""
         result = await self.call("POST", path, start)
         for step in steps:
             result = await self.call("POST", f"{path}/{result['flow_id']}", step)
+        if result.get("type") != "create_entry":
+            raise RuntimeError(f"{path} ended with {result.get('type')}: {result.get('errors')}")
         return dict(result)
 
-    async def add_tank(self) -> None:
-        """Add the controller, then its channels and probes through the subentry flows."""
-        entry = await self.flow("/api/config/config_entries/flow", {"handler": "bellas_reef"}, [TANK])
-        entry_id = entry["result"]["entry_id"]
+    async def add_tank(self, db_url: str | None = None) -> str:
+        """Add the controller (its readings in PostgreSQL when `db_url` is given), then its channels, probes, outlets.
+
+        Returns the controller's config entry id.
+        """
+        store = {"store": "embedded"} if db_url is None else {"store": "postgresql", "db_url": db_url}
+        entry = await self.flow("/api/config/config_entries/flow", {"handler": "bellas_reef"}, [TANK | store])
+        entry_id = str(entry["result"]["entry_id"])
         subentries = "/api/config/config_entries/subentries/flow"
         for channel in CHANNELS:
             await self.flow(
@@ -129,6 +168,22 @@ class Client:
             await self.flow(
                 subentries, {"handler": [entry_id, "probe"]}, [{"next_step_id": "simulated"}, probe]
             )
+        for outlet in OUTLETS:
+            await self.flow(
+                subentries, {"handler": [entry_id, "outlet"]}, [{"next_step_id": "simulated"}, outlet]
+            )
+        return entry_id
+
+
+async def bootstrap(client: Client, db_url: str | None = None) -> str:
+    """Onboard, switch the client to a new long-lived token, keep the HTTP settings and add the demo tank.
+
+    Returns the controller's config entry id.
+    """
+    await client.onboard()
+    client.token = await client.long_lived_token()
+    await client.confirm_http_settings()
+    return await client.add_tank(db_url)
 
 
 async def main() -> int:
@@ -142,11 +197,8 @@ async def main() -> int:
         await client.wait_until_up(180)
         if args.token_file.exists():
             return 0
-        await client.onboard()
-        token = await client.long_lived_token()
-        client.token = token
-        await client.add_tank()
-        args.token_file.write_text(token + "\n")
+        await bootstrap(client)
+        args.token_file.write_text(client.token + "\n")
     return 0
 
 

@@ -1,0 +1,338 @@
+"""A fake Kasa plug or power strip on 127.0.0.1, speaking the legacy XOR protocol or KLAP over HTTP.
+
+Both transports carry the same IOT JSON requests; the device answers them from sysinfo, emeter and time data
+shaped like real HS300/KP115 firmware replies, and reports unknown modules the way the firmware does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from contextlib import suppress
+from dataclasses import dataclass, field
+import hashlib
+import json
+import os
+import struct
+from typing import Any
+
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+from cryptography.hazmat.primitives import padding
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+_LENGTH = struct.Struct(">I")
+_SEQ = struct.Struct(">l")
+_XOR_KEY = 171
+_MODULE_NOT_SUPPORTED = {"err_code": -1, "err_msg": "module not support"}
+_MEMBER_NOT_SUPPORTED = {"err_code": -2, "err_msg": "member not support"}
+
+
+@dataclass
+class KasaSocketData:
+    """One relay of the fake device."""
+
+    alias: str
+    is_on: bool
+    watts: float
+
+
+@dataclass
+class FakeKasa:
+    """The device: its relays, their meters, and how it misbehaves when told to."""
+
+    model: str = "HS300(US)"
+    mac: str = "C0:06:C3:12:34:56"
+    alias: str = "Sump strip"
+    device_id: str = "8006A1B2C3D4E5F60718293A4B5C6D7E8F901234"
+    strip: bool = True
+    metering: bool = True
+    sockets: list[KasaSocketData] = field(
+        default_factory=lambda: [
+            KasaSocketData("Return pump", True, 38.5),
+            KasaSocketData("Heater", False, 200.0),
+            KasaSocketData("Skimmer", True, 17.2),
+            KasaSocketData("Powerhead", True, 12.0),
+            KasaSocketData("ATO", False, 8.0),
+            KasaSocketData("Refugium light", False, 24.0),
+        ]
+    )
+    extra_sysinfo: dict[str, Any] = field(default_factory=dict)
+    missing_sysinfo: tuple[str, ...] = ()
+    ignore_commands: bool = False
+    requests: list[dict[str, Any]] = field(default_factory=list)
+
+    def press_button(self, socket: int = 0) -> None:
+        """Flip a relay from the device itself, as its physical button does."""
+        self.sockets[socket].is_on = not self.sockets[socket].is_on
+
+    @property
+    def reads(self) -> int:
+        """How many sysinfo reads the device has answered."""
+        return sum(1 for request in self.requests if "get_sysinfo" in request.get("system", {}))
+
+    def answer(self, request: dict[str, Any]) -> dict[str, Any]:
+        """Answer one IOT request the way the firmware does, module by module."""
+        self.requests.append(request)
+        child_ids = request.get("context", {}).get("child_ids")
+        indexes = [self._index(child) for child in child_ids] if child_ids else [0]
+        response: dict[str, Any] = {}
+        for module, commands in request.items():
+            if module == "context":
+                continue
+            handlers = self._modules().get(module)
+            if handlers is None:
+                response[module] = dict(_MODULE_NOT_SUPPORTED)
+                continue
+            response[module] = {
+                command: handlers[command](args or {}, indexes)
+                if command in handlers
+                else dict(_MEMBER_NOT_SUPPORTED)
+                for command, args in commands.items()
+            }
+        return response
+
+    def _modules(self) -> dict[str, dict[str, Any]]:
+        modules: dict[str, dict[str, Any]] = {
+            "system": {"get_sysinfo": self._sysinfo, "set_relay_state": self._set_relay_state},
+            "time": {"get_time": _time, "get_timezone": _timezone},
+        }
+        if self.metering:
+            modules["emeter"] = {
+                "get_realtime": self._realtime,
+                "get_daystat": lambda _args, _indexes: {"day_list": [], "err_code": 0},
+                "get_monthstat": lambda _args, _indexes: {"month_list": [], "err_code": 0},
+            }
+        return modules
+
+    def _index(self, child_id: str) -> int:
+        return int(child_id[-2:])
+
+    def _sysinfo(self, _args: dict[str, Any], _indexes: list[int]) -> dict[str, Any]:
+        info: dict[str, Any] = {
+            "sw_ver": "1.0.12 Build 220121 Rel.175814",
+            "hw_ver": "2.0",
+            "model": self.model,
+            "deviceId": self.device_id,
+            "oemId": "32BD0B21AA9BF8E84737D1DB1C66E883",
+            "hwId": "955F433CBA24823A248A59AA64571A73",
+            "rssi": -44,
+            "latitude_i": 523676,
+            "longitude_i": 48936,
+            "alias": self.alias,
+            "status": "new",
+            "mic_type": "IOT.SMARTPLUGSWITCH",
+            "feature": "TIM:ENE" if self.metering else "TIM",
+            "mac": self.mac,
+            "updating": 0,
+            "led_off": 0,
+            "err_code": 0,
+        }
+        if self.strip:
+            info["child_num"] = len(self.sockets)
+            info["children"] = [
+                {
+                    "id": f"{self.device_id}{index:02d}",
+                    "state": int(socket.is_on),
+                    "alias": socket.alias,
+                    "on_time": 3600 if socket.is_on else 0,
+                    "next_action": {"type": -1},
+                }
+                for index, socket in enumerate(self.sockets)
+            ]
+        else:
+            socket = self.sockets[0]
+            info.update(
+                dev_name="Smart Wi-Fi Plug Mini",
+                icon_hash="",
+                relay_state=int(socket.is_on),
+                on_time=3600 if socket.is_on else 0,
+                active_mode="none",
+                next_action={"type": -1},
+                ntc_state=0,
+                obd_src="tplink",
+            )
+        info.update(self.extra_sysinfo)
+        for key in self.missing_sysinfo:
+            del info[key]
+        return info
+
+    def _set_relay_state(self, args: dict[str, Any], indexes: list[int]) -> dict[str, Any]:
+        if not self.ignore_commands:
+            for index in indexes:
+                self.sockets[index].is_on = bool(args["state"])
+        return {"err_code": 0}
+
+    def _realtime(self, _args: dict[str, Any], indexes: list[int]) -> dict[str, Any]:
+        socket = self.sockets[indexes[0]]
+        power_mw = round(socket.watts * 1000) if socket.is_on else 0
+        return {
+            "voltage_mv": 120110,
+            "current_ma": round(power_mw / 120.11),
+            "power_mw": power_mw,
+            "total_wh": 1234 + indexes[0],
+            "slot_id": indexes[0],
+            "err_code": 0,
+        }
+
+
+def _time(_args: dict[str, Any], _indexes: list[int]) -> dict[str, Any]:
+    return {"year": 2026, "month": 3, "mday": 14, "hour": 9, "min": 30, "sec": 0, "err_code": 0}
+
+
+def _timezone(_args: dict[str, Any], _indexes: list[int]) -> dict[str, Any]:
+    return {"index": 41, "err_code": 0}
+
+
+def xor_encrypt(plain: bytes) -> bytes:
+    """The legacy autokey cipher: each byte is XORed with the previous cipher byte."""
+    key = _XOR_KEY
+    out = bytearray()
+    for byte in plain:
+        key ^= byte
+        out.append(key)
+    return bytes(out)
+
+
+def xor_decrypt(cipher: bytes) -> bytes:
+    """Undo `xor_encrypt`."""
+    key = _XOR_KEY
+    out = bytearray()
+    for byte in cipher:
+        out.append(key ^ byte)
+        key = byte
+    return bytes(out)
+
+
+class XorServer:
+    """The device on TCP, length-prefixed XOR frames as on port 9999."""
+
+    def __init__(self, device: FakeKasa) -> None:
+        self.device = device
+        self.stall = False
+        self._release = asyncio.Event()
+        self._writers: set[asyncio.StreamWriter] = set()
+        self._server: asyncio.Server | None = None
+
+    async def start(self) -> int:
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        port: int = self._server.sockets[0].getsockname()[1]
+        return port
+
+    async def stop(self) -> None:
+        self._release.set()
+        assert self._server is not None
+        self._server.close()
+        for writer in list(self._writers):
+            writer.close()
+        await self._server.wait_closed()
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self._writers.add(writer)
+        try:
+            while True:
+                (length,) = _LENGTH.unpack(await reader.readexactly(_LENGTH.size))
+                if length > 65536:
+                    return  # not a Kasa frame: drop the connection, as the firmware does
+                request = json.loads(xor_decrypt(await reader.readexactly(length)))
+                if self.stall:
+                    await self._release.wait()
+                    return
+                reply = json.dumps(self.device.answer(request)).encode()
+                writer.write(_LENGTH.pack(len(reply)) + xor_encrypt(reply))
+                await writer.drain()
+        except asyncio.IncompleteReadError, ConnectionError:
+            return
+        finally:
+            self._writers.discard(writer)
+            writer.close()
+            with suppress(ConnectionError):
+                await writer.wait_closed()
+
+
+def _md5(data: bytes) -> bytes:
+    return hashlib.md5(data).digest()  # noqa: S324 - the protocol's own hash
+
+
+def _sha256(data: bytes) -> bytes:
+    return hashlib.sha256(data).digest()
+
+
+class _KlapSession:
+    """Keys both ends derive from the two seeds and the account hash after the handshake."""
+
+    def __init__(self, local_seed: bytes, remote_seed: bytes, auth_hash: bytes) -> None:
+        seeds = local_seed + remote_seed + auth_hash
+        self.key = _sha256(b"lsk" + seeds)[:16]
+        iv = _sha256(b"iv" + seeds)
+        self.iv_prefix = iv[:12]
+        self.signature_key = _sha256(b"ldk" + seeds)[:28]
+
+    def _cipher(self, seq: int) -> Cipher[modes.CBC]:
+        return Cipher(algorithms.AES(self.key), modes.CBC(self.iv_prefix + _SEQ.pack(seq)))
+
+    def decrypt(self, seq: int, body: bytes) -> bytes:
+        signature, cipher_text = body[:32], body[32:]
+        if signature != _sha256(self.signature_key + _SEQ.pack(seq) + cipher_text):
+            raise ValueError("bad request signature")
+        decryptor = self._cipher(seq).decryptor()
+        unpadder = padding.PKCS7(128).unpadder()
+        padded = decryptor.update(cipher_text) + decryptor.finalize()
+        return unpadder.update(padded) + unpadder.finalize()
+
+    def encrypt(self, seq: int, plain: bytes) -> bytes:
+        padder = padding.PKCS7(128).padder()
+        encryptor = self._cipher(seq).encryptor()
+        cipher_text = encryptor.update(padder.update(plain) + padder.finalize()) + encryptor.finalize()
+        return _sha256(self.signature_key + _SEQ.pack(seq) + cipher_text) + cipher_text
+
+
+class KlapServer:
+    """The device over HTTP with KLAP (first version): a seed handshake, then AES-encrypted requests."""
+
+    def __init__(self, device: FakeKasa, username: str, password: str) -> None:
+        self.device = device
+        self._auth_hash = _md5(_md5(username.encode()) + _md5(password.encode()))
+        self._pending: dict[str, tuple[bytes, bytes]] = {}
+        self._sessions: dict[str, _KlapSession] = {}
+        app = web.Application()
+        app.router.add_post("/app/handshake1", self._handshake1)
+        app.router.add_post("/app/handshake2", self._handshake2)
+        app.router.add_post("/app/request", self._request)
+        self._server = TestServer(app)
+
+    async def start(self) -> int:
+        await self._server.start_server()
+        assert self._server.port is not None
+        return self._server.port
+
+    async def stop(self) -> None:
+        await self._server.close()
+
+    async def _handshake1(self, request: web.Request) -> web.Response:
+        local_seed = await request.read()
+        remote_seed = os.urandom(16)
+        session_id = os.urandom(16).hex()
+        self._pending[session_id] = (local_seed, remote_seed)
+        response = web.Response(body=remote_seed + _sha256(local_seed + self._auth_hash))
+        response.set_cookie("TP_SESSIONID", session_id)
+        response.set_cookie("TIMEOUT", "86400")
+        return response
+
+    async def _handshake2(self, request: web.Request) -> web.Response:
+        session_id = request.cookies.get("TP_SESSIONID", "")
+        if session_id not in self._pending:
+            return web.Response(status=403)
+        local_seed, remote_seed = self._pending.pop(session_id)
+        if await request.read() != _sha256(remote_seed + self._auth_hash):
+            return web.Response(status=403)
+        self._sessions[session_id] = _KlapSession(local_seed, remote_seed, self._auth_hash)
+        return web.Response()
+
+    async def _request(self, request: web.Request) -> web.Response:
+        session = self._sessions.get(request.cookies.get("TP_SESSIONID", ""))
+        if session is None:
+            return web.Response(status=403)
+        seq = int(request.query["seq"])
+        payload = json.loads(session.decrypt(seq, await request.read()))
+        reply = json.dumps(self.device.answer(payload)).encode()
+        return web.Response(body=session.encrypt(seq, reply))
