@@ -84,3 +84,25 @@ def _as_subentry(data: object) -> object:
     from homeassistant.config_entries import ConfigSubentry
 
     return ConfigSubentry(**data)  # type: ignore[arg-type]
+
+
+async def test_board_without_channels_is_removed(
+    hass: HomeAssistant, init_integration: MockConfigEntry, device_registry: dr.DeviceRegistry
+) -> None:
+    """When the last channel of a board is removed, the board's device goes too; the controller stays."""
+    boards = [
+        device
+        for device in dr.async_entries_for_config_entry(device_registry, init_integration.entry_id)
+        if device.model == "PCA9685 (simulated)"
+    ]
+    assert len(boards) == 1
+    for subentry_id, subentry in list(init_integration.subentries.items()):
+        if subentry.subentry_type == "channel":
+            hass.config_entries.async_remove_subentry(init_integration, subentry_id)
+    await hass.async_block_till_done()
+    assert device_registry.async_get(boards[0].id) is None
+    names = {
+        device.name
+        for device in dr.async_entries_for_config_entry(device_registry, init_integration.entry_id)
+    }
+    assert "Display reef" in names

@@ -97,6 +97,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: ReefConfigEntry) -> bool
         board.device_id = devices.async_get_or_create(
             config_entry_id=entry.entry_id, **board_device_info(entry, board)
         ).id
+    _remove_stale_devices(devices, entry, {controller.id, *(board.device_id for board in boards)})
     await lighting.async_restore()
     await lighting.async_read_outputs()
     await lighting.async_follow_weather()
@@ -115,6 +116,13 @@ async def async_setup_entry(hass: HomeAssistant, entry: ReefConfigEntry) -> bool
         # A subentry was added or changed while this setup ran (e.g. flows in quick succession): set up again.
         hass.config_entries.async_schedule_reload(entry.entry_id)
     return True
+
+
+def _remove_stale_devices(devices: dr.DeviceRegistry, entry: ReefConfigEntry, keep: set[str]) -> None:
+    """Boards no channel uses any more go away (devices of removed subentries are removed by HA itself)."""
+    for device in dr.async_entries_for_config_entry(devices, entry.entry_id):
+        if device.id not in keep and device.config_entries_subentries.get(entry.entry_id) == {None}:
+            devices.async_update_device(device.id, remove_config_entry_id=entry.entry_id)
 
 
 def _configuration(entry: ReefConfigEntry) -> tuple[object, ...]:
