@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, Protocol
 
 DEFAULT_TIMEOUT = 10.0
 """Seconds any single driver call may take, connection set-up and read-back included."""
@@ -243,3 +243,88 @@ class SharedDevice(ABC):
     @abstractmethod
     async def _shut(self) -> None:
         """Free the connection's resources."""
+
+
+class SocketDevice(SharedDevice):
+    """A shared device whose sockets are addressed by a key (a strip's socket index, a Shelly's channel)."""
+
+    @property
+    @abstractmethod
+    def outlet_device(self) -> OutletDevice:
+        """The physical device, for a device registry."""
+
+    @abstractmethod
+    def check(self, key: Any) -> None:
+        """Raise OutletNotFoundError unless the device has the socket `key`."""
+
+    @abstractmethod
+    def state(self, key: Any) -> OutletState:
+        """The socket's state as last read."""
+
+    @abstractmethod
+    async def refresh(self, *, fresh: bool) -> None:
+        """Read the device (shared by its sockets; `fresh` waits for a read after any command)."""
+
+    @abstractmethod
+    async def switch(self, key: Any, on: bool) -> None:
+        """Send the on/off command for one socket."""
+
+
+class SocketOutlet[DeviceT: SocketDevice](ABC):
+    """One socket of a `SocketDevice`: connecting, reading and confirmed switching, the same for every vendor."""
+
+    vendor: str
+
+    def __init__(self, device: DeviceT, key: Any) -> None:
+        """Bind the outlet to its device's shared connection; no I/O happens here."""
+        self._device = device
+        self._key = key
+
+    @property
+    @abstractmethod
+    def unique_id(self) -> str:
+        """Stable id from the device's own id or MAC plus the socket."""
+
+    @property
+    def model(self) -> str:
+        """The device's model."""
+        return self.device.model
+
+    @property
+    def device(self) -> OutletDevice:
+        """The physical device this socket belongs to."""
+        return self._device.outlet_device
+
+    async def connect(self) -> None:
+        """Connect the shared device and check the socket exists."""
+        await self._device.attach(self)
+        try:
+            self._device.check(self._key)
+        except OutletNotFoundError:
+            await self._device.detach(self)
+            raise
+
+    async def update(self) -> OutletState:
+        """Read the socket, sharing the read with the device's other sockets."""
+        await self._device.refresh(fresh=False)
+        return self._device.state(self._key)
+
+    async def turn_on(self) -> OutletState:
+        """Switch on and confirm."""
+        return await self._switch(True)
+
+    async def turn_off(self) -> OutletState:
+        """Switch off and confirm."""
+        return await self._switch(False)
+
+    async def close(self) -> None:
+        """Release the shared connection."""
+        await self._device.detach(self)
+
+    async def _switch(self, on: bool) -> OutletState:
+        await self._device.switch(self._key, on)
+        return await confirm(self._read_back, on, f"{self.vendor} {self.unique_id}")
+
+    async def _read_back(self) -> OutletState:
+        await self._device.refresh(fresh=True)
+        return self._device.state(self._key)

@@ -38,9 +38,9 @@ from .base import (
     OutletNotFoundError,
     OutletState,
     RefreshGate,
-    SharedDevice,
+    SocketDevice,
+    SocketOutlet,
     compact_mac,
-    confirm,
     deadline,
     format_mac,
     measured,
@@ -83,7 +83,7 @@ class KasaDeviceInfo:
     sockets: tuple[KasaSocket, ...]
 
 
-class KasaDevice(SharedDevice):
+class KasaDevice(SocketDevice):
     """One connection to a Kasa plug or strip, shared by its sockets' outlets.
 
     `connection` is a stored `KasaDeviceInfo.connection`; without it every known protocol is tried. `mac`
@@ -163,6 +163,10 @@ class KasaDevice(SharedDevice):
                 f"{device.model} at {self.host} is a single plug, without socket {socket}"
             )
         return device
+
+    def check(self, key: Any) -> None:
+        """Raise OutletNotFoundError unless the plug or strip has the socket."""
+        self.target(key)
 
     def state(self, socket: int | None) -> OutletState:
         """The socket's state as of the last read."""
@@ -328,69 +332,22 @@ def _describe(device: Device) -> OutletDevice:
     )
 
 
-class KasaOutlet:
+class KasaOutlet(SocketOutlet["KasaDevice"]):
     """One Kasa plug, or one socket of a Kasa strip."""
 
-    def __init__(self, device: KasaDevice, socket: int | None) -> None:
-        """Bind the outlet to its device's shared connection; no I/O happens here."""
-        self._device = device
-        self._socket = socket
+    vendor = "Kasa"
 
     @property
     def unique_id(self) -> str:
         """The device's MAC plus the socket index."""
-        return self._device.socket_id(self._socket)
+        return self._device.socket_id(self._key)
 
     @property
     def name(self) -> str:
         """The socket's alias (or the plug's)."""
-        return self._device.describe_socket(self._socket).name
-
-    @property
-    def model(self) -> str:
-        """The plug's or strip's model, e.g. HS300(US)."""
-        return self.device.model
-
-    @property
-    def device(self) -> OutletDevice:
-        """The plug or strip."""
-        return self._device.outlet_device
+        return self._device.describe_socket(self._key).name
 
     @property
     def has_power_monitoring(self) -> bool:
         """True on metering models (HS110, KP115, HS300...)."""
-        return Module.Energy in self._device.target(self._socket).modules
-
-    async def connect(self) -> None:
-        """Connect the shared device and check the socket exists."""
-        await self._device.attach(self)
-        try:
-            self._device.target(self._socket)
-        except OutletNotFoundError:
-            await self._device.detach(self)
-            raise
-
-    async def update(self) -> OutletState:
-        """Read the socket, sharing the read with the device's other sockets."""
-        await self._device.refresh(fresh=False)
-        return self._device.state(self._socket)
-
-    async def turn_on(self) -> OutletState:
-        """Switch on and confirm."""
-        return await self._switch(True)
-
-    async def turn_off(self) -> OutletState:
-        """Switch off and confirm."""
-        return await self._switch(False)
-
-    async def close(self) -> None:
-        """Release the shared connection."""
-        await self._device.detach(self)
-
-    async def _switch(self, on: bool) -> OutletState:
-        await self._device.switch(self._socket, on)
-        return await confirm(self._read_back, on, f"Kasa {self.unique_id}")
-
-    async def _read_back(self) -> OutletState:
-        await self._device.refresh(fresh=True)
-        return self._device.state(self._socket)
+        return Module.Energy in self._device.target(self._key).modules

@@ -31,9 +31,9 @@ from .base import (
     OutletNotFoundError,
     OutletState,
     RefreshGate,
-    SharedDevice,
+    SocketDevice,
+    SocketOutlet,
     compact_mac,
-    confirm,
     deadline,
     format_mac,
     measured,
@@ -96,7 +96,7 @@ class _Api(Protocol):
         """Free the connection."""
 
 
-class ShellyDevice(SharedDevice):
+class ShellyDevice(SocketDevice):
     """One connection to a Shelly, shared by its channels' outlets.
 
     `session` is Home Assistant's shared aiohttp session. Gen1 devices have a user name of their own; Gen2+
@@ -171,6 +171,10 @@ class ShellyDevice(SharedDevice):
             unique_id=f"{api.device.id}:{channel}",
             has_power_monitoring=reading.metered,
         )
+
+    def check(self, key: Any) -> None:
+        """Raise OutletNotFoundError unless the device has the relay channel."""
+        self.state(key)
 
     def state(self, channel: int) -> OutletState:
         """The channel's state as of the last read or push; raises OutletNotFoundError for no such channel."""
@@ -429,38 +433,25 @@ def _parse_rpc_status(status: dict[str, Any]) -> dict[int, _Reading]:
     return readings
 
 
-class ShellyOutlet:
+class ShellyOutlet(SocketOutlet["ShellyDevice"]):
     """One relay channel of a Shelly."""
 
-    def __init__(self, device: ShellyDevice, channel: int) -> None:
-        """Bind the outlet to its device's shared connection; no I/O happens here."""
-        self._device = device
-        self._channel = channel
+    vendor = "Shelly"
 
     @property
     def unique_id(self) -> str:
         """The device's MAC plus the channel."""
-        return self._device.describe_channel(self._channel).unique_id
+        return self._device.describe_channel(self._key).unique_id
 
     @property
     def name(self) -> str:
         """The channel's name, or the device's name with the channel number."""
-        return self._device.describe_channel(self._channel).name
-
-    @property
-    def model(self) -> str:
-        """The device's model, e.g. Shelly Plus 1PM."""
-        return self.device.model
-
-    @property
-    def device(self) -> OutletDevice:
-        """The Shelly device."""
-        return self._device.outlet_device
+        return self._device.describe_channel(self._key).name
 
     @property
     def has_power_monitoring(self) -> bool:
         """True on PM models and plugs."""
-        return self._device.describe_channel(self._channel).has_power_monitoring
+        return self._device.describe_channel(self._key).has_power_monitoring
 
     @property
     def pushes_updates(self) -> bool:
@@ -469,38 +460,4 @@ class ShellyOutlet:
 
     def add_listener(self, listener: StateListener) -> Callable[[], None]:
         """Call `listener` with each state the device pushes for this channel; returns the way to stop."""
-        return self._device.add_listener(self._channel, listener)
-
-    async def connect(self) -> None:
-        """Connect the shared device and check the channel exists."""
-        await self._device.attach(self)
-        try:
-            self._device.state(self._channel)
-        except OutletNotFoundError:
-            await self._device.detach(self)
-            raise
-
-    async def update(self) -> OutletState:
-        """Read the channel, sharing the read with the device's other channels."""
-        await self._device.refresh(fresh=False)
-        return self._device.state(self._channel)
-
-    async def turn_on(self) -> OutletState:
-        """Switch on and confirm."""
-        return await self._switch(True)
-
-    async def turn_off(self) -> OutletState:
-        """Switch off and confirm."""
-        return await self._switch(False)
-
-    async def close(self) -> None:
-        """Release the shared connection."""
-        await self._device.detach(self)
-
-    async def _switch(self, on: bool) -> OutletState:
-        await self._device.switch(self._channel, on)
-        return await confirm(self._read_back, on, f"Shelly {self.unique_id}")
-
-    async def _read_back(self) -> OutletState:
-        await self._device.refresh(fresh=True)
-        return self._device.state(self._channel)
+        return self._device.add_listener(self._key, listener)
