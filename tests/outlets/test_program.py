@@ -10,7 +10,7 @@ from custom_components.bellas_reef.outlets.program import OutletProgram, Program
 
 
 def _at(hour: int, minute: int = 0, second: int = 0) -> dt.datetime:
-    return dt.datetime(2026, 6, 21, hour, minute, second)
+    return dt.datetime(2026, 6, 21, hour, minute, second, tzinfo=dt.UTC)
 
 
 def test_windows_including_one_past_midnight() -> None:
