@@ -12,7 +12,7 @@ import itertools
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.config_entries import SOURCE_USER
+from homeassistant.config_entries import SOURCE_USER, ConfigSubentry
 from homeassistant.const import ATTR_ENTITY_ID
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
@@ -468,3 +468,63 @@ async def test_flow_edges(
 
     result = await _outlet_flow(hass, tank, "simulated", {"name": "Spare", "role": "other", "boot_delay": 0})
     assert result["data"] == {"driver": "simulated", "role": "other", "boot_delay": 0.0}
+
+
+async def test_safety_mode_turns_chosen_outlets_off(
+    hass: HomeAssistant, tank: ReefConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    """With skimmers chosen for safety mode, a pH alarm turns the skimmer off until pH is back in range."""
+    result = await hass.config_entries.options.async_init(tank.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": "settings"}
+    )
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {"safety_mode_lights": 100, "safety_mode_outlets": ["skimmer"], "failsafe_minutes": 5},
+    )
+    await hass.async_block_till_done()
+    ph = probe_subentry("pH", "ph")
+    hass.config_entries.async_add_subentry(tank, ConfigSubentry(**ph))
+    await hass.async_block_till_done()
+    await advance(hass, freezer, 30, steps=30)
+    await _switch(hass, "switch.skimmer", True)
+    water = tank.runtime_data.simulator.tank
+    water.ph = water.ph_night = 7.5
+    water.ph_day_rise = 0.0
+    await advance(hass, freezer, 12, steps=12)
+    assert _is_on(hass, "binary_sensor.reef_safety_mode")
+    assert not _simulated(tank, "Skimmer").is_on
+    water.ph = water.ph_night = 8.1
+    await advance(hass, freezer, 12, steps=12)
+    assert not _is_on(hass, "binary_sensor.reef_safety_mode")
+    assert _simulated(tank, "Skimmer").is_on
+
+
+async def test_unreachable_outlet_backs_off_and_recovers(
+    hass: HomeAssistant,
+    tank: ReefConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A device that stops answering goes unavailable (logged once), is tried less and less often, and returns."""
+    heater = _simulated(tank, "Heater")
+    calls = 0
+    update = heater.update
+
+    async def counting() -> Any:
+        nonlocal calls
+        calls += 1
+        return await update()
+
+    heater.update = counting  # type: ignore[method-assign]
+    heater.available = False
+    await advance(hass, freezer, 60, steps=4)
+    assert hass.states.get("switch.heater").state == "unavailable"  # type: ignore[union-attr]
+    before = calls
+    await advance(hass, freezer, 10 * 60, steps=40)
+    assert calls - before < 10, "backing off: far fewer than the 40 polls"
+    heater.available = True
+    await advance(hass, freezer, 6 * 60, steps=24)
+    assert hass.states.get("switch.heater").state == "off"  # type: ignore[union-attr]
+    lost = [r for r in caplog.records if r.getMessage().startswith("Heater is unavailable")]
+    assert len(lost) == 1

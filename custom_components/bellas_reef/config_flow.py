@@ -50,6 +50,7 @@ from .const import (
     CONF_ROLE,
     CONF_RULES,
     CONF_SAFETY_MODE_LIGHTS,
+    CONF_SAFETY_MODE_OUTLETS,
     CONF_SOCKET,
     CONF_STORE,
     CONF_TEMPERATURE_PROBE,
@@ -1043,6 +1044,7 @@ class ReefOptionsFlow(OptionsFlow):
                 data={
                     **self.config_entry.options,
                     CONF_SAFETY_MODE_LIGHTS: float(user_input[CONF_SAFETY_MODE_LIGHTS]),
+                    CONF_SAFETY_MODE_OUTLETS: user_input.get(CONF_SAFETY_MODE_OUTLETS, []),
                     CONF_FAILSAFE_MINUTES: int(user_input[CONF_FAILSAFE_MINUTES]),
                 }
             )
@@ -1054,6 +1056,9 @@ class ReefOptionsFlow(OptionsFlow):
                     vol.Required(
                         CONF_SAFETY_MODE_LIGHTS, default=options.get(CONF_SAFETY_MODE_LIGHTS, 100)
                     ): _number(0, 100, 1, "%"),
+                    vol.Optional(
+                        CONF_SAFETY_MODE_OUTLETS, default=options.get(CONF_SAFETY_MODE_OUTLETS, [])
+                    ): _roles(),
                     vol.Required(
                         CONF_FAILSAFE_MINUTES,
                         default=options.get(CONF_FAILSAFE_MINUTES, DEFAULT_FAILSAFE_MINUTES),

@@ -43,6 +43,7 @@ CONF_BOOT_DELAY: Final = "boot_delay"
 CONF_WATTS: Final = "watts"
 CONF_DEFAULTS_APPLIED: Final = "defaults_applied"
 CONF_SAFETY_MODE_LIGHTS: Final = "safety_mode_lights"
+CONF_SAFETY_MODE_OUTLETS: Final = "safety_mode_outlets"
 CONF_FAILSAFE_MINUTES: Final = "failsafe_minutes"
 DEFAULT_FAILSAFE_MINUTES: Final = 5
 
@@ -67,6 +68,8 @@ PROBE_INTERVAL: Final = timedelta(seconds=10)
 # Outlets are polled at this pace (Shelly Gen2 also pushes); programs and feed mode are applied every second.
 OUTLET_POLL: Final = timedelta(seconds=15)
 OUTLET_TICK: Final = timedelta(seconds=1)
+# The longest pause between attempts to reach an unreachable outlet.
+OUTLET_MAX_RETRY: Final = timedelta(minutes=5)
 # Cloud outlets (VeSync) and outlets that push their changes are read every 4th poll (each minute).
 OUTLET_PUSH_POLL_EVERY: Final = 4
 OUTLET_CLOUD_POLL_EVERY: Final = 4

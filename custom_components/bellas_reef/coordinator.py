@@ -27,6 +27,7 @@ from .const import (
     FAST_TICK,
     LIGHTING_TICK,
     OUTLET_MANUAL_HOLD,
+    OUTLET_MAX_RETRY,
     OUTLET_POLL,
     OUTLET_PUSH_POLL_EVERY,
     OUTLET_TICK,
@@ -535,6 +536,8 @@ class ManagedOutlet:
     reauth_on_auth_error: bool = False
     # Read on every n-th poll only: cloud outlets (VeSync) and those whose device pushes changes.
     poll_every: int = 1
+    # An unreachable device is retried with a growing pause, not hammered on every poll.
+    retry_at: datetime | None = None
 
 
 class OutletCoordinator(DataUpdateCoordinator[dict[str, OutletState | None]]):
@@ -687,13 +690,17 @@ class OutletCoordinator(DataUpdateCoordinator[dict[str, OutletState | None]]):
 
     async def _async_update_data(self) -> dict[str, OutletState | None]:
         self._polls += 1
+        now = dt_util.utcnow()
         await asyncio.gather(
             *(
                 self._async_read(outlet)
                 for outlet in self.outlets.values()
-                if not outlet.connected
-                or not outlet.health.available
-                or (self._polls - 1) % outlet.poll_every == 0
+                if (outlet.retry_at is None or now >= outlet.retry_at)
+                and (
+                    not outlet.connected
+                    or not outlet.health.available
+                    or (self._polls - 1) % outlet.poll_every == 0
+                )
             )
         )
         await self.async_enforce(notify=False)
@@ -715,7 +722,11 @@ class OutletCoordinator(DataUpdateCoordinator[dict[str, OutletState | None]]):
                 self.config_entry.async_start_reauth(self.hass)
         except OutletError as err:
             outlet.health.failed(err)
+            if not outlet.health.available:
+                pause = OUTLET_POLL * 2 ** min(outlet.health.tracker.consecutive_failures, 8)
+                outlet.retry_at = dt_util.utcnow() + min(pause, OUTLET_MAX_RETRY)
         else:
+            outlet.retry_at = None
             outlet.health.succeeded()
             if outlet.manual_on is None:
                 outlet.manual_on = outlet.state.is_on

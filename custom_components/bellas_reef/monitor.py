@@ -25,6 +25,7 @@ from .const import (
     CONF_FAILSAFE_MINUTES,
     CONF_RULES,
     CONF_SAFETY_MODE_LIGHTS,
+    CONF_SAFETY_MODE_OUTLETS,
     DEFAULT_FAILSAFE_MINUTES,
     DOMAIN,
     EVENT_ALERT,
@@ -108,6 +109,10 @@ class SafetyMonitor:
         except RuleError as err:
             _LOGGER.error("The safety rules of %s cannot be used: %s", entry.title, err)
         self.safety_mode_lights = float(entry.options.get(CONF_SAFETY_MODE_LIGHTS, 100)) / 100
+        # Outlet roles safety mode turns off (the keeper's choice in the options; none by default).
+        self.safety_mode_outlets: dict[str, bool] = dict.fromkeys(
+            entry.options.get(CONF_SAFETY_MODE_OUTLETS, []), False
+        )
         self.failsafe = HeaterFailsafe(
             int(entry.options.get(CONF_FAILSAFE_MINUTES, DEFAULT_FAILSAFE_MINUTES))
         )
@@ -184,6 +189,8 @@ class SafetyMonitor:
                 )
             self.failsafe_tripped = bool(heaters)
             outcome = outcome.with_outlets(heaters)
+        if outcome.safety_mode:
+            outcome = outcome.with_outlets(self.safety_mode_outlets)
         self._set_outcome(outcome)
         for listener in list(self._listeners):
             listener()
