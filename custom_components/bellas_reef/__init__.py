@@ -111,6 +111,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: ReefConfigEntry) -> bool
     _record_readings(entry.runtime_data)
 
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    monitor.async_ready()
     entry.async_on_unload(entry.add_update_listener(_async_reload_on_change))
     if _configuration(entry) != built_from:
         # A subentry was added or changed while this setup ran (e.g. flows in quick succession): set up again.
@@ -121,7 +122,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: ReefConfigEntry) -> bool
 def _remove_stale_devices(devices: dr.DeviceRegistry, entry: ReefConfigEntry, keep: set[str]) -> None:
     """Boards no channel uses any more go away (devices of removed subentries are removed by HA itself)."""
     for device in dr.async_entries_for_config_entry(devices, entry.entry_id):
-        if device.id not in keep and device.config_entries_subentries.get(entry.entry_id) == {None}:
+        if device.id not in keep and device.config_subentry_id is None:
             devices.async_update_device(device.id, remove_config_entry_id=entry.entry_id)
 
 

@@ -123,6 +123,8 @@ class SafetyMonitor:
         self.engine = SafetyEngine(self.rules, probes=(), now=dt_util.utcnow())
         self.outcome = SafetyOutcome()
         self.failsafe_tripped = False
+        self._ready = False
+        self._last_values: dict[str, float | None] = {}
         self._listeners: list[CALLBACK_TYPE] = []
 
     async def async_start(self, probes: Collection[str], thermometer: str | None) -> None:
@@ -164,10 +166,25 @@ class SafetyMonitor:
         return remove
 
     @callback
+    def async_ready(self) -> None:
+        """The controller's entities exist now: judge the readings taken during setup, and every poll after.
+
+        Alerts raised before would reach automations that act on entities not added yet.
+        """
+        self._ready = True
+        self._async_judge(dt_util.utcnow())
+
+    @callback
     def async_evaluate(self, values: Mapping[str, float | None], now: datetime) -> None:
-        """Judge every rule with the probes' latest reports."""
+        """Take the probes' latest reports and judge every rule (once the controller is ready)."""
         for source, value in values.items():
             self.engine.record(source, now, value)
+        self._last_values = dict(values)
+        if self._ready:
+            self._async_judge(now)
+
+    def _async_judge(self, now: datetime) -> None:
+        values = self._last_values
         update = self.engine.tick(now)
         for transition in update.transitions:
             self._announce(transition)
