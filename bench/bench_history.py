@@ -1,22 +1,28 @@
-"""Readings history benchmark: write throughput and a 30-day aggregated query.
+"""Readings history benchmark: write throughput and a 30-day chart query.
 
 Run on the throw-away server: scripts/run --postgres python bench/bench_history.py
 
 Write path: rows per second through BufferedWriter + PostgresStore (batches, binary COPY) against one
-INSERT and one COMMIT per reading. Query: 30 days of one probe every 10 s (259,200 rows) aggregated to 500
-buckets. Each part is a list of contenders; add one (e.g. HA's recorder) by appending a factory.
+INSERT and one COMMIT per reading. Query: 30 days of one probe every 10 s (259,200 rows) for a chart of 500
+points. Our stores aggregate to 500 buckets; Home Assistant's recorder, holding the same readings as states
+of sensor.water_temperature in its own database on the same server, answers with what its history and
+statistics APIs give a dashboard for the same chart: every state, or five-minute / hourly statistics (see
+recorder_contender). Each part is a list of contenders; add one by appending a factory.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+import math
 import os
 from pathlib import Path
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from typing import Protocol
 from uuid import uuid4
@@ -27,6 +33,7 @@ from psycopg import sql
 # Run as a plain script from the repository root: make the integration importable.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.recorder_contender import Chart, ChartQuery, RecorderContender
 from custom_components.bellas_reef.history import (
     BufferedWriter,
     PostgresStore,
@@ -41,7 +48,7 @@ WRITE_ROWS_PER_READING = 5_000
 QUERY_DAYS = 30
 QUERY_STEP = timedelta(seconds=10)
 QUERY_BUCKETS = 500
-QUERY_REPEATS = 5
+QUERY_REPEATS = 7
 START = datetime(2026, 1, 1, tzinfo=UTC)
 
 
@@ -65,16 +72,21 @@ class WriteContender(Protocol):
     async def close(self) -> None: ...
 
 
+@dataclass(frozen=True, slots=True)
+class Servers:
+    """The throw-away PostgreSQL server as the application role and as its superuser."""
+
+    dsn: str
+    admin_dsn: str
+
+
 class QueryContender(Protocol):
-    """Holds the rows of one probe and aggregates them into buckets."""
+    """Holds the rows of one probe and answers one or more chart queries over them."""
 
     name: str
 
     async def load(self, rows: Sequence[Reading]) -> None: ...
-    async def query(self, start: datetime, end: datetime, buckets: int) -> tuple[int, int]:
-        """Return (buckets, readings counted)."""
-        ...
-
+    def queries(self) -> dict[str, ChartQuery]: ...
     async def close(self) -> None: ...
 
 
@@ -157,18 +169,27 @@ class StoreQuery:
         for first in range(0, len(rows), 10_000):
             await self._store.write_batch(uuid4().hex, rows[first : first + 10_000])
 
-    async def query(self, start: datetime, end: datetime, buckets: int) -> tuple[int, int]:
+    def queries(self) -> dict[str, ChartQuery]:
+        return {self.name: self._query}
+
+    async def _query(self, start: datetime, end: datetime, buckets: int) -> Callable[[], Chart]:
         found = await self._store.query(
             "bench", "probe_temperature", "temperature", start=start, end=end, buckets=buckets
         )
-        return len(found), sum(bucket.count for bucket in found)
+
+        def chart() -> Chart:
+            readings = sum(bucket.count for bucket in found)
+            return Chart(len(found), readings, sum(bucket.avg * bucket.count for bucket in found) / readings)
+
+        return chart
 
     async def close(self) -> None:
         await self._store.close()
         await self._cleanup()
 
 
-def postgres_query(dsn: str) -> StoreQuery:
+def postgres_query(servers: Servers) -> StoreQuery:
+    dsn = servers.dsn
     prefix = f"bench_{uuid4().hex[:8]}_"
 
     async def cleanup() -> None:
@@ -177,7 +198,7 @@ def postgres_query(dsn: str) -> StoreQuery:
     return StoreQuery("PostgresStore", PostgresStore(dsn, table_prefix=prefix), cleanup)
 
 
-def sqlite_query(_dsn: str) -> StoreQuery:
+def sqlite_query(_servers: Servers) -> StoreQuery:
     directory = tempfile.TemporaryDirectory()
 
     async def cleanup() -> None:
@@ -187,7 +208,13 @@ def sqlite_query(_dsn: str) -> StoreQuery:
 
 
 WRITE_CONTENDERS: list[Callable[[str], WriteContender]] = [BufferedPostgres, InsertPerReading]
-QUERY_CONTENDERS: list[Callable[[str], QueryContender]] = [postgres_query, sqlite_query]
+
+
+def recorder_query(servers: Servers) -> RecorderContender:
+    return RecorderContender(servers.admin_dsn)
+
+
+QUERY_CONTENDERS: list[Callable[[Servers], QueryContender]] = [postgres_query, sqlite_query, recorder_query]
 
 
 async def bench_writes(dsn: str) -> list[tuple[str, int, float]]:
@@ -204,23 +231,28 @@ async def bench_writes(dsn: str) -> list[tuple[str, int, float]]:
     return results
 
 
-async def bench_queries(dsn: str) -> list[tuple[str, float, float]]:
+async def bench_queries(servers: Servers) -> list[tuple[str, Chart, float, float]]:
     count = int(timedelta(days=QUERY_DAYS) / QUERY_STEP)
     rows = readings(count, step=QUERY_STEP)
     noise = readings(count // 10, step=QUERY_STEP * 10, source="probe_ph", metric="ph")
     end = START + QUERY_STEP * count
+    mean = statistics.fmean(row.value for row in rows)
     results = []
     for factory in QUERY_CONTENDERS:
-        contender = factory(dsn)
+        contender = factory(servers)
         try:
             await contender.load([*rows, *noise])
-            timings = []
-            for _ in range(QUERY_REPEATS):
-                began = time.perf_counter()
-                buckets, counted = await contender.query(START, end, QUERY_BUCKETS)
-                timings.append(time.perf_counter() - began)
-                assert (buckets, counted) == (QUERY_BUCKETS, count), (buckets, counted)
-            results.append((contender.name, statistics.median(timings), min(timings)))
+            for name, query in contender.queries().items():
+                timings = []
+                for _ in range(QUERY_REPEATS):
+                    began = time.perf_counter()
+                    answer = await query(START, end, QUERY_BUCKETS)
+                    timings.append(time.perf_counter() - began)
+                    chart = answer()
+                    assert chart.readings in {None, count}, (name, chart)
+                    # Recorder states hold two decimals, which may move the mean by at most half of 0.01.
+                    assert math.isclose(chart.mean, mean, abs_tol=0.005), (name, chart, mean)
+                results.append((name, chart, statistics.median(timings), min(timings)))
         finally:
             await contender.close()
     return results
@@ -228,8 +260,9 @@ async def bench_queries(dsn: str) -> list[tuple[str, float, float]]:
 
 async def main() -> None:
     dsn = os.environ.get("BELLAS_REEF_PG_DSN")
-    if not dsn:
-        sys.exit("BELLAS_REEF_PG_DSN is not set: run with scripts/run --postgres")
+    admin_dsn = os.environ.get("BELLAS_REEF_PG_ADMIN_DSN")
+    if not dsn or not admin_dsn:
+        sys.exit("BELLAS_REEF_PG_DSN / BELLAS_REEF_PG_ADMIN_DSN are not set: run with scripts/run --postgres")
     async with await psycopg.AsyncConnection.connect(dsn) as connection:
         cursor = await connection.execute("SHOW server_version")
         version = (await cursor.fetchone() or ("?",))[0]
@@ -243,15 +276,23 @@ async def main() -> None:
         print(f"{name:<40} {rows:>8} {seconds:>9.2f} {rows / seconds:>10.0f}")
     print(f"ratio, first to second: {rates[0] / rates[1]:.1f}x")
 
-    queries = await bench_queries(dsn)
+    queries = await bench_queries(Servers(dsn, admin_dsn))
     total = int(timedelta(days=QUERY_DAYS) / QUERY_STEP)
     print(
-        f"\n{QUERY_DAYS}-day query, one probe every {QUERY_STEP.seconds} s ({total:,} rows) into {QUERY_BUCKETS} buckets"
+        f"\n{QUERY_DAYS}-day chart of one probe every {QUERY_STEP.seconds} s ({total:,} readings), "
+        f"{QUERY_BUCKETS} buckets where the API aggregates"
     )
-    print(f"{'contender':<40} {'median ms':>10} {'best ms':>10}")
-    for name, median, best in queries:
-        print(f"{name:<40} {median * 1000:>10.1f} {best * 1000:>10.1f}")
+    ours = queries[0][2]
+    print(f"{'contender':<40} {'points':>8} {'median ms':>10} {'best ms':>10} {'x ' + queries[0][0]:>18}")
+    for name, chart, median, best in queries:
+        print(
+            f"{name:<40} {chart.points:>8} {median * 1000:>10.1f} {best * 1000:>10.1f} {median / ours:>18.2f}"
+        )
 
 
 if __name__ == "__main__":
     asyncio.run(main())
+    # Nothing may outlive the run: Home Assistant's recorder and executor threads must all have stopped.
+    left = [thread.name for thread in threading.enumerate() if thread is not threading.main_thread()]
+    if left:
+        sys.exit(f"threads still running: {left}")
