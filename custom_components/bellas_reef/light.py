@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -95,7 +96,7 @@ class ChannelLight(ChannelEntity, LightEntity):
             "max_duty": self.channel.mapping.max_duty,
         }
 
-    async def _async_change(self, change: Any) -> None:
+    async def _async_change(self, change: Callable[[Channel, datetime], ChannelPlan]) -> None:
         await self.coordinator.async_update_plans([self.channel.subentry_id], change)
 
     def _override_until(self, now: datetime, duration: timedelta | None = None) -> datetime:

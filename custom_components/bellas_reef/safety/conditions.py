@@ -43,10 +43,11 @@ def _breached(excess: float, raised: bool, hysteresis: float) -> bool:
 
 
 @dataclass(frozen=True, slots=True)
-class Above:
-    """Raised while the value is above ``limit``; clears at or below ``limit`` − hysteresis."""
+class _Threshold:
+    """A single limit the latest value must not pass; `_sign` says which way is past it."""
 
-    kind: ClassVar[str] = "above"
+    _sign: ClassVar[float]
+    kind: ClassVar[str]
     has_limit: ClassVar[bool] = True
     limit: float
 
@@ -60,14 +61,14 @@ class Above:
         return 0.0
 
     def check_hysteresis(self, hysteresis: float) -> None:
-        """Any hysteresis leaves room to clear below an upper limit."""
+        """Any hysteresis leaves room to clear on the safe side of a single limit."""
 
     def check(self, readings: RecentReadings, now: float, raised: bool, hysteresis: float) -> Verdict | None:
         """Judge the latest value."""
         value = readings.current
         if value is None:
             return None
-        excess = value - self.limit
+        excess = self._sign * (value - self.limit)
         return Verdict(_breached(excess, raised, hysteresis), value, self.limit, excess)
 
     def converted(self, point: Convert, step: Convert) -> Self:
@@ -85,45 +86,19 @@ class Above:
 
 
 @dataclass(frozen=True, slots=True)
-class Below:
+class Above(_Threshold):
+    """Raised while the value is above ``limit``; clears at or below ``limit`` − hysteresis."""
+
+    kind: ClassVar[str] = "above"
+    _sign: ClassVar[float] = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class Below(_Threshold):
     """Raised while the value is below ``limit``; clears at or above ``limit`` + hysteresis."""
 
     kind: ClassVar[str] = "below"
-    has_limit: ClassVar[bool] = True
-    limit: float
-
-    def __post_init__(self) -> None:
-        """Reject a limit that is not a number."""
-        v.check_finite("limit", self.limit)
-
-    @property
-    def window(self) -> float:
-        """Seconds of past values the condition needs: only the latest."""
-        return 0.0
-
-    def check_hysteresis(self, hysteresis: float) -> None:
-        """Any hysteresis leaves room to clear above a lower limit."""
-
-    def check(self, readings: RecentReadings, now: float, raised: bool, hysteresis: float) -> Verdict | None:
-        """Judge the latest value."""
-        value = readings.current
-        if value is None:
-            return None
-        excess = self.limit - value
-        return Verdict(_breached(excess, raised, hysteresis), value, self.limit, excess)
-
-    def converted(self, point: Convert, step: Convert) -> Self:
-        """The same condition in another unit (``point`` converts values, ``step`` differences)."""
-        return type(self)(point(self.limit))
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form."""
-        return {"kind": self.kind, "limit": self.limit}
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        """Read and validate the JSON form."""
-        return cls(v.number(data, "limit"))
+    _sign: ClassVar[float] = -1.0
 
 
 @dataclass(frozen=True, slots=True)
