@@ -79,6 +79,7 @@ from .outlets import (
     OutletState,
     SimulatedOutlet,
 )
+from .outlets.base import DeviceKey, device_key
 from .outlets.kasa import KasaDevice
 from .outlets.shelly import ShellyDevice
 from .outlets.vesync import VeSyncAccount
@@ -547,8 +548,8 @@ class OutletBuilder:
         self.hass = hass
         self.entry = entry
         self.simulated = simulated
-        self._kasa: dict[str, KasaDevice] = {}
-        self._shelly: dict[str, ShellyDevice] = {}
+        self._kasa: dict[DeviceKey, KasaDevice] = {}
+        self._shelly: dict[DeviceKey, ShellyDevice] = {}
         self._vesync: VeSyncAccount | None = None
 
     def vesync_account(self) -> VeSyncAccount:
@@ -581,22 +582,22 @@ class OutletBuilder:
     def _driver(self, subentry_id: str, title: str, data: Mapping[str, Any]) -> Outlet:
         match data[CONF_DRIVER]:
             case OutletDriver.KASA:
-                host = data[CONF_HOST]
-                if host not in self._kasa:
-                    self._kasa[host] = KasaDevice(
-                        host,
+                key = device_key(data[CONF_HOST], data.get(CONF_PORT), data.get(CONF_MAC))
+                if key not in self._kasa:
+                    self._kasa[key] = KasaDevice(
+                        data[CONF_HOST],
                         port=data.get(CONF_PORT),
                         username=data.get(CONF_USERNAME),
                         password=data.get(CONF_PASSWORD),
                         connection=data.get(CONF_CONNECTION),
                         mac=data.get(CONF_MAC),
                     )
-                return self._kasa[host].outlet(data.get(CONF_SOCKET))
+                return self._kasa[key].outlet(data.get(CONF_SOCKET))
             case OutletDriver.SHELLY:
-                host = data[CONF_HOST]
-                if host not in self._shelly:
-                    self._shelly[host] = shelly_device(self.hass, data)
-                return self._shelly[host].outlet(int(data[CONF_CHANNEL]))
+                key = device_key(data[CONF_HOST], int(data.get(CONF_PORT) or 80), data.get(CONF_MAC))
+                if key not in self._shelly:
+                    self._shelly[key] = shelly_device(self.hass, data)
+                return self._shelly[key].outlet(int(data[CONF_CHANNEL]))
             case OutletDriver.VESYNC:
                 return self.vesync_account().outlet(data[CONF_DEVICE_ID])
             case OutletDriver.HA_SWITCH:

@@ -170,3 +170,12 @@ async def test_a_shared_device_opens_once_and_closes_after_its_last_user() -> No
     assert device.opened == 2
     await device.close()
     assert device.shut == 2
+
+
+def test_device_key_tells_devices_apart() -> None:
+    """Port and MAC make two devices at one address distinct; how the address and MAC are spelled does not."""
+    key = base.device_key
+    assert key("127.0.0.1", 9999, "54:AF:97:00:00:01") != key("127.0.0.1", 10000, "54:AF:97:00:00:01")
+    assert key("127.0.0.1", 9999, "54:AF:97:00:00:01") != key("127.0.0.1", 9999, "54:AF:97:00:00:02")
+    assert key("Plug.local ", 9999, "54-af-97-00-00-01") == key("plug.local", 9999, "54af97000001")
+    assert key("127.0.0.1", None, None) == ("127.0.0.1", None, None)

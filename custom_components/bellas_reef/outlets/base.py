@@ -137,6 +137,19 @@ def compact_mac(mac: str) -> str:
     return digits
 
 
+type DeviceKey = tuple[str, int | None, str | None]
+"""What tells one network device from another: its address, its port and its MAC."""
+
+
+def device_key(host: str, port: int | None, mac: str | None) -> DeviceKey:
+    """The key sockets share a connection by: only sockets of one device, never two devices at one address.
+
+    Two plugs can sit behind one address on different ports (port forwarding, a test bench), and the device
+    at an address can be replaced; the MAC, where known, keeps each outlet on the device it was set up with.
+    """
+    return host.strip().lower(), port, compact_mac(mac) if mac else None
+
+
 def format_mac(mac: str) -> str:
     """A MAC as lowercase colon-separated pairs, the form device registries match connections by."""
     digits = compact_mac(mac)
