@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -22,8 +23,8 @@ from custom_components.bellas_reef.lighting import (
     needs_fast_tick,
     program_from_dict,
 )
-from custom_components.bellas_reef.lighting.astronomy import sun_curve, sun_day
-from custom_components.bellas_reef.lighting.programs import shape_value
+from custom_components.bellas_reef.lighting.astronomy import SunKind, sun_curve, sun_day, sun_elevation
+from custom_components.bellas_reef.lighting.programs import shape_value, sun_height
 
 AMSTERDAM = Place(52.37, 4.90, "Europe/Amsterdam")
 TROMSO = Place(69.6496, 18.9560, "Europe/Oslo")
@@ -107,15 +108,43 @@ def test_daylight_follows_the_seasons() -> None:
 
 
 def test_daylight_in_polar_day_and_polar_night() -> None:
-    """Tromsø: lit round the clock at midsummer (dimmest at solar midnight), dark all day at midwinter."""
+    """Tromsø: lit round the clock at midsummer, dimmest at solar midnight, dark all day at midwinter."""
     context = LightingContext(TROMSO)
     summer = _day(Daylight(), context, dt.date(2026, 6, 21))
     winter = _day(Daylight(), context, dt.date(2026, 12, 21))
-    assert sum(level > 0 for level in summer) >= 1438
-    assert min(summer) < 0.01
     assert max(summer) == pytest.approx(1.0, abs=1e-4)
     assert set(winter) == {0.0}
     assert Daylight().transitions(dt.date(2026, 12, 21), TROMSO) == ()
+
+
+def test_daylight_in_polar_day_has_no_dark_minute() -> None:
+    """At solar midnight the light rests on the midnight sun's share of the noon sun, and days join smoothly."""
+    context = LightingContext(TROMSO)
+    start = dt.datetime(2026, 6, 20, tzinfo=TROMSO.tzinfo)
+    levels = [Daylight().level(start + dt.timedelta(minutes=minute), context) for minute in range(3 * 1440)]
+    assert min(levels) > 0.05
+    assert max(abs(after - before) for before, after in itertools.pairwise(levels)) < 0.005
+    sun = sun_day(TROMSO.latitude, TROMSO.longitude, dt.date(2026, 6, 21))
+    midnight = sun.noon - dt.timedelta(hours=12)
+    expected = sun_height(sun_elevation(TROMSO.latitude, TROMSO.longitude, midnight)) / sun_height(
+        sun_elevation(TROMSO.latitude, TROMSO.longitude, sun.noon)
+    )
+    assert 0.05 < expected < 0.15  # the midnight sun stands about 3° high, the noon sun 44°
+    darkest = min(range(1440, 2 * 1440), key=levels.__getitem__)
+    assert abs(start + dt.timedelta(minutes=darkest) - midnight) < dt.timedelta(minutes=30)
+    assert levels[darkest] == pytest.approx(expected, abs=0.002)
+
+
+def test_daylight_as_polar_day_begins() -> None:
+    """The last nights before the midnight sun are briefly dark; from the first polar night on, never."""
+    context = LightingContext(TROMSO)
+    start = dt.datetime(2026, 5, 14, tzinfo=TROMSO.tzinfo)
+    levels = [Daylight().level(start + dt.timedelta(minutes=minute), context) for minute in range(10 * 1440)]
+    assert max(abs(after - before) for before, after in itertools.pairwise(levels)) < 0.005
+    dark = [minute for minute, level in enumerate(levels) if level == 0.0]
+    assert dark
+    assert sun_day(TROMSO.latitude, TROMSO.longitude, dt.date(2026, 5, 19)).kind is SunKind.POLAR_DAY
+    assert start + dt.timedelta(minutes=dark[-1]) < dt.datetime(2026, 5, 18, 3, tzinfo=TROMSO.tzinfo)
 
 
 def test_daylight_offsets_shift_the_window() -> None:
@@ -155,24 +184,38 @@ def test_shapes() -> None:
 
 
 def test_mimic_plays_bora_bora_on_the_local_clock() -> None:
-    """Bora Bora's sunrise wall-clock time is when the light starts here, with Bora Bora's day length."""
+    """Bora Bora's apparent sunrise and sunset on its wall clock are when the light starts and stops here."""
     day = dt.date(2026, 6, 21)
     mimic = Mimic(BORA_BORA)
+    remote = sun_day(BORA_BORA.latitude, BORA_BORA.longitude, day)
+    assert remote.sunrise is not None
+    assert remote.sunset is not None
+    rise = remote.sunrise.astimezone(BORA_BORA.tzinfo)
+    fall = remote.sunset.astimezone(BORA_BORA.tzinfo)
+    levels = _day(mimic, CONTEXT, day)
+    lit = [minute for minute, level in enumerate(levels) if level > 0.0]
+    # Lit from the minute after apparent sunrise to the minute of apparent sunset, like daylight.
+    assert abs(lit[0] - (rise.hour * 60 + rise.minute + 1)) <= 1
+    assert abs(lit[-1] - (fall.hour * 60 + fall.minute)) <= 1
+    assert len(lit) == lit[-1] - lit[0] + 1
+    # Winter at 16.5° S: the noon sun stands about 50° high, so the peak is about sin(50°) of full.
+    assert 0.7 < max(levels) < 0.8
     curve = sun_curve(BORA_BORA.latitude, BORA_BORA.longitude, BORA_BORA.time_zone, day)
     assert curve.sunrise_seconds is not None
-    rise_minute = int(curve.sunrise_seconds // 60)
-    levels = _day(mimic, CONTEXT, day)
-    assert levels[rise_minute - 5] == 0.0
-    assert levels[rise_minute + 30] > 0.0
-    lit = sum(level > 0 for level in levels)
-    remote = sun_day(BORA_BORA.latitude, BORA_BORA.longitude, day)
-    # Light starts once the sun's centre clears the horizon, a few minutes after the upper limb (sunrise).
-    assert 0 < remote.day_length.total_seconds() / 60 - lit < 10
-    # Winter at 16.5° S: the noon sun stands about 50° high, so the peak is sin(50°) of full.
-    assert 0.7 < max(levels) < 0.8
+    assert abs(curve.sunrise_seconds - (rise.hour * 3600 + rise.minute * 60 + rise.second)) < 30
     assert mimic.transitions(day, AMSTERDAM)[0] == pytest.approx(
         dt.datetime.combine(day, dt.time(0), AMSTERDAM.tzinfo).timestamp() + curve.sunrise_seconds
     )
+
+
+def test_mimic_and_daylight_agree_on_the_same_place() -> None:
+    """Mimicking the controller's own place lights the same minutes as daylight does."""
+    day = dt.date(2026, 3, 10)
+    mimic = _day(Mimic(AMSTERDAM), CONTEXT, day)
+    daylight = _day(Daylight(), CONTEXT, day)
+    mimic_lit = {minute for minute, level in enumerate(mimic) if level > 0.0}
+    daylight_lit = {minute for minute, level in enumerate(daylight) if level > 0.0}
+    assert len(mimic_lit ^ daylight_lit) <= 2
 
 
 def test_mimic_clouds_dim_from_forecast_or_current_cover() -> None:

@@ -14,11 +14,11 @@ import datetime as dt
 from functools import lru_cache
 import itertools
 import math
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, NamedTuple, Self
 import zlib
 
 from . import validation as v
-from .astronomy import SunKind, solar_date, sun_curve, sun_day
+from .astronomy import SUNRISE_ELEVATION, SunKind, solar_date, sun_curve, sun_day, sun_elevation
 from .context import LightingContext, Moment, Place, wall_clock
 from .effects import Sample, storm
 
@@ -176,19 +176,54 @@ def shape_value(shape: str, position: float, ramp: float) -> float:
     return (1.0 - math.cos(math.pi * edge / ramp)) / 2.0
 
 
+def sun_height(elevation: float) -> float:
+    """Share of full light (0..1) for the sun ``elevation`` degrees up (geometric, no refraction).
+
+    Measured from the elevation at which the sun rises and sets (its upper limb on the apparent horizon), so the
+    light comes on at apparent sunrise and goes off at apparent sunset, and is full with the sun overhead.
+    """
+    above = (elevation - SUNRISE_ELEVATION) * 90.0 / (90.0 - SUNRISE_ELEVATION)
+    return max(0.0, math.sin(math.radians(above)))
+
+
+class DaylightWindow(NamedTuple):
+    """A lit window on the timestamp axis and the share of the peak at each end (0 except in polar day)."""
+
+    start: float
+    end: float
+    floor_start: float = 0.0
+    floor_end: float = 0.0
+
+
+def _midnight_floor(latitude: float, longitude: float, midnight: float, noon: dt.datetime) -> float:
+    """The midnight sun's light as a share of the noon sun's, for a polar day's darkest moment."""
+    low = sun_height(sun_elevation(latitude, longitude, dt.datetime.fromtimestamp(midnight, dt.UTC)))
+    return min(1.0, low / sun_height(sun_elevation(latitude, longitude, noon)))
+
+
 @lru_cache(maxsize=64)
 def _daylight_window(
     latitude: float, longitude: float, day: dt.date, sunrise_offset: float, sunset_offset: float
-) -> tuple[float, float] | None:
+) -> DaylightWindow | None:
     sun = sun_day(latitude, longitude, day)
     if sun.kind is SunKind.POLAR_NIGHT:
         return None
     if sun.sunrise is None or sun.sunset is None:
+        # Polar day: solar midnight to solar midnight, each halfway between two noons, so that consecutive days
+        # meet exactly; at those ends the light sits as low as the midnight sun, never dark.
         noon = sun.noon.timestamp()
-        return noon - _DAY_SECONDS / 2, noon + _DAY_SECONDS / 2
+        before = sun_day(latitude, longitude, day - dt.timedelta(days=1)).noon.timestamp()
+        after = sun_day(latitude, longitude, day + dt.timedelta(days=1)).noon.timestamp()
+        start, end = (before + noon) / 2.0, (noon + after) / 2.0
+        return DaylightWindow(
+            start,
+            end,
+            _midnight_floor(latitude, longitude, start, sun.noon),
+            _midnight_floor(latitude, longitude, end, sun.noon),
+        )
     start = sun.sunrise.timestamp() + sunrise_offset * 60.0
     end = sun.sunset.timestamp() + sunset_offset * 60.0
-    return (start, end) if end > start else None
+    return DaylightWindow(start, end) if end > start else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,8 +232,9 @@ class Daylight:
 
     Sunrise and sunset come from the controller's place and date, so the photoperiod follows the seasons.
     Offsets (minutes, positive = later) move sunrise and sunset, e.g. to shift the show into the evening.
-    In polar day the window runs from solar midnight to solar midnight (offsets ignored); in polar night the
-    channel stays dark.
+    In polar day the window runs from solar midnight to solar midnight (offsets ignored) and the curve rests on
+    the midnight sun's share of the noon sun, so the light dims toward midnight but never goes dark; in polar
+    night the channel stays dark.
     """
 
     kind: ClassVar[str] = "daylight"
@@ -216,8 +252,8 @@ class Daylight:
         v.check_number("sunset_offset", self.sunset_offset, -_MAX_OFFSET_MINUTES, _MAX_OFFSET_MINUTES)
         v.check_number("ramp_minutes", self.ramp_minutes, 1.0, 720.0)
 
-    def window(self, place: Place, day: dt.date) -> tuple[float, float] | None:
-        """Start and end timestamps of the lit window on solar date ``day``, None when it stays dark."""
+    def window(self, place: Place, day: dt.date) -> DaylightWindow | None:
+        """The lit window on solar date ``day``, None when it stays dark."""
         return _daylight_window(place.latitude, place.longitude, day, self.sunrise_offset, self.sunset_offset)
 
     def sample(self, moment: Moment, context: LightingContext) -> Sample:
@@ -228,11 +264,13 @@ class Daylight:
             window = self.window(place, day + dt.timedelta(days=offset))
             if window is None:
                 continue
-            start, end = window
+            start, end, floor_start, floor_end = window
             if start <= moment.timestamp < end:
                 position = (moment.timestamp - start) / (end - start)
                 ramp = min(0.5, self.ramp_minutes * 60.0 / (end - start))
-                return Sample(self.peak * shape_value(self.shape, position, ramp), False)
+                floor = floor_start + (floor_end - floor_start) * position
+                relative = floor + (1.0 - floor) * shape_value(self.shape, position, ramp)
+                return Sample(self.peak * relative, False)
         return _OFF
 
     def level(self, now: dt.datetime, context: LightingContext) -> float:
@@ -245,7 +283,7 @@ class Daylight:
         for offset in (-1, 0, 1):
             window = self.window(place, day + dt.timedelta(days=offset))
             if window is not None:
-                edges.extend(window)
+                edges.extend((window.start, window.end))
         return tuple(sorted(edges))
 
     def to_dict(self) -> dict[str, Any]:
@@ -276,7 +314,9 @@ class Mimic:
     """A remote place's sun played on the local clock, optionally with that place's clouds and storms.
 
     The remote wall clock maps onto ours: Bora Bora's 06:30 sunrise happens at 06:30 here, with Bora Bora's day
-    length and sun height. The level is ``peak`` × sin(sun elevation), so a low winter sun is dimmer. With a
+    length and sun height. The level is ``peak`` × ``sun_height`` (the sine of the sun's height above where it
+    rises), so the light runs from the remote place's apparent sunrise to its apparent sunset and a low winter sun
+    is dimmer. With a
     ``weather_entity``, cloud cover (%) dims the light by ``cloud_dimming`` × cover: the hourly forecast for the
     remote hour when the context has one, else the current cover. While the entity reports ``lightning`` or
     ``lightning-rainy``, a storm darkens the light and flashes at ``storm_strength``.
@@ -318,7 +358,7 @@ class Mimic:
             self.place.latitude, self.place.longitude, self.place.time_zone, moment.local.date()
         )
         elevation = curve.elevation(moment.seconds_of_day)
-        level = self.peak * max(0.0, math.sin(math.radians(elevation)))
+        level = self.peak * sun_height(elevation)
         weather = context.weather.get(self.weather_entity) if self.weather_entity else None
         if weather is None:
             return Sample(level, False)
