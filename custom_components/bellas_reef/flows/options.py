@@ -1,0 +1,268 @@
+"""The controller's options: safety rules (add, edit, remove) and what safety mode does."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Final
+
+from homeassistant.config_entries import ConfigFlowResult, OptionsFlow
+from homeassistant.const import CONF_NAME
+from homeassistant.helpers import selector
+from homeassistant.util import slugify
+import probatio as vol
+
+from .. import drivers
+from ..const import (
+    CONF_FAILSAFE_MINUTES,
+    CONF_RULES,
+    CONF_SAFETY_MODE_LIGHTS,
+    CONF_SAFETY_MODE_OUTLETS,
+    DEFAULT_FAILSAFE_MINUTES,
+    SUBENTRY_PROBE,
+)
+from ..hardware.tank import ProbeKind
+from ..monitor import keeper_unit
+from ..safety import CELSIUS, Rule, RuleError, convert_temperature_rule, rules_from_list
+from .fields import has_name, number, roles, select
+
+CONDITION_FIELDS: Final[Mapping[str, tuple[str, ...]]] = {
+    "above": ("limit",),
+    "below": ("limit",),
+    "outside": ("low", "high"),
+    "rate": ("max_per_hour", "window_minutes"),
+    "stale": ("minutes",),
+    "flatline": ("minutes", "noise"),
+}
+# Conditions that compare against a limit, and so can be given hysteresis and a proportional derate.
+LIMIT_CONDITIONS: Final = frozenset({"above", "below", "outside", "rate"})
+
+
+class ReefOptionsFlow(OptionsFlow):
+    """Safety rules (add, edit, remove) and what safety mode does to the lights."""
+
+    def __init__(self) -> None:
+        """Start without a rule in hand."""
+        self._draft: dict[str, Any] = {}
+        self._editing: str | None = None
+
+    @property
+    def _rules(self) -> list[dict[str, Any]]:
+        return list(self.config_entry.options.get(CONF_RULES, []))
+
+    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """What to change."""
+        options = (
+            ["add_rule", "edit_rule", "remove_rule", "settings"] if self._rules else ["add_rule", "settings"]
+        )
+        return self.async_show_menu(step_id="init", menu_options=options)
+
+    def _probes(self) -> list[selector.SelectOptionDict]:
+        return [
+            selector.SelectOptionDict(value=subentry_id, label=subentry.title)
+            for subentry_id, subentry in self.config_entry.subentries.items()
+            if subentry.subentry_type == SUBENTRY_PROBE
+        ]
+
+    def _is_temperature(self, probe: str) -> bool:
+        subentry = self.config_entry.subentries.get(probe)
+        return subentry is not None and drivers.probe_kind(subentry.data) == ProbeKind.TEMPERATURE
+
+    def _display_unit(self, probe: str) -> str:
+        """Temperature limits are entered in the keeper's unit and stored in the probe's (°C)."""
+        return keeper_unit(self.hass) if self._is_temperature(probe) else CELSIUS
+
+    async def async_step_add_rule(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Name the rule, pick its probe and condition."""
+        return await self._async_rule_step("add_rule", user_input)
+
+    async def async_step_edit_rule(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Pick the rule to edit."""
+        if user_input is not None:
+            self._editing = user_input["rule"]
+            stored = next(rule for rule in self._rules if rule["id"] == self._editing)
+            shown = convert_temperature_rule(
+                Rule.from_dict(stored), CELSIUS, self._display_unit(stored["probe"])
+            )
+            self._draft = shown.to_dict()
+            return await self.async_step_rule()
+        return self.async_show_form(
+            step_id="edit_rule",
+            data_schema=vol.Schema({vol.Required("rule"): self._rule_selector(multiple=False)}),
+        )
+
+    async def async_step_rule(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Rename an existing rule, or point it at another probe or condition."""
+        return await self._async_rule_step("rule", user_input)
+
+    def _rule_selector(self, *, multiple: bool) -> selector.SelectSelector:
+        return selector.SelectSelector(
+            selector.SelectSelectorConfig(
+                options=[
+                    selector.SelectOptionDict(value=rule["id"], label=rule["name"]) for rule in self._rules
+                ],
+                multiple=multiple,
+                mode=selector.SelectSelectorMode.LIST,
+            )
+        )
+
+    async def _async_rule_step(self, step_id: str, user_input: dict[str, Any] | None) -> ConfigFlowResult:
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            if not has_name(user_input[CONF_NAME]):
+                errors[CONF_NAME] = "name_required"
+            else:
+                condition = user_input["condition"]
+                kept = (
+                    self._draft.get("condition", {})
+                    if self._draft.get("condition", {}).get("kind") == condition
+                    else {}
+                )
+                self._draft |= {
+                    "name": user_input[CONF_NAME].strip(),
+                    "probe": user_input["probe"],
+                    "condition": {"kind": condition, **kept},
+                }
+                return await self.async_step_rule_details()
+        schema = vol.Schema(
+            {
+                vol.Required(CONF_NAME): selector.TextSelector(),
+                vol.Required("probe"): selector.SelectSelector(
+                    selector.SelectSelectorConfig(
+                        options=self._probes(), mode=selector.SelectSelectorMode.DROPDOWN
+                    )
+                ),
+                vol.Required("condition", default="above"): select(list(CONDITION_FIELDS), "condition"),
+            }
+        )
+        suggested = {
+            CONF_NAME: self._draft.get("name"),
+            "probe": self._draft.get("probe"),
+            "condition": self._draft.get("condition", {}).get("kind"),
+        }
+        schema = self.add_suggested_values_to_schema(schema, user_input or suggested)
+        return self.async_show_form(step_id=step_id, data_schema=schema, errors=errors)
+
+    def _details_schema(self, condition: str) -> vol.Schema:
+        fields: dict[Any, Any] = {
+            vol.Required(field): number(-100000, 100000, 0.001) for field in CONDITION_FIELDS[condition]
+        }
+        if condition in LIMIT_CONDITIONS:
+            fields[vol.Required("hysteresis", default=0)] = number(0, 100000, 0.001)
+        fields |= {
+            vol.Required("lights_off", default=False): selector.BooleanSelector(),
+            vol.Required("notify", default=True): selector.BooleanSelector(),
+            vol.Required("safety_mode", default=False): selector.BooleanSelector(),
+            vol.Optional("outlets_off"): roles(),
+            vol.Optional("outlets_on"): roles(),
+        }
+        if condition in LIMIT_CONDITIONS:
+            fields[vol.Optional("derate_span")] = number(0.001, 100000, 0.001)
+            fields[vol.Required("derate_floor", default=0)] = number(0, 100, 1, "%")
+        return vol.Schema(fields)
+
+    async def async_step_rule_details(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """The condition's limits, the hysteresis and what the rule does while raised."""
+        condition = self._draft["condition"]["kind"]
+        errors: dict[str, str] = {}
+        placeholders: dict[str, str] = {}
+        if user_input is not None:
+            draft = self._draft | {
+                "id": self._editing or self._new_id(self._draft["name"]),
+                "condition": {
+                    "kind": condition,
+                    **{f: _field(f, user_input[f]) for f in CONDITION_FIELDS[condition]},
+                },
+                "hysteresis": user_input.get("hysteresis", 0),
+                "actions": {
+                    "lights_off": user_input["lights_off"],
+                    "notify": user_input["notify"],
+                    "safety_mode": user_input["safety_mode"],
+                    "outlets": dict.fromkeys(user_input.get("outlets_off", []), "off")
+                    | dict.fromkeys(user_input.get("outlets_on", []), "on"),
+                    "derate_lights": None
+                    if "derate_span" not in user_input
+                    else {"span": user_input["derate_span"], "floor": user_input["derate_floor"] / 100},
+                },
+            }
+            try:
+                rule = convert_temperature_rule(
+                    Rule.from_dict(draft), self._display_unit(draft["probe"]), CELSIUS
+                )
+                rules = [r for r in self._rules if r["id"] != draft["id"]] + [rule.to_dict()]
+                rules_from_list(rules)
+            except RuleError as err:
+                errors["base"] = err.translation_key
+                placeholders = err.placeholders
+            else:
+                return self.async_create_entry(data={**self.config_entry.options, CONF_RULES: rules})
+        shown = self._draft.get("actions", {})
+        suggested = {
+            **self._draft.get("condition", {}),
+            "hysteresis": self._draft.get("hysteresis", 0),
+            **{key: shown[key] for key in ("lights_off", "notify", "safety_mode") if key in shown},
+            "outlets_off": [role for role, state in shown.get("outlets", {}).items() if state == "off"],
+            "outlets_on": [role for role, state in shown.get("outlets", {}).items() if state == "on"],
+        }
+        if derate := shown.get("derate_lights"):
+            suggested |= {"derate_span": derate["span"], "derate_floor": derate["floor"] * 100}
+        schema = self.add_suggested_values_to_schema(self._details_schema(condition), user_input or suggested)
+        return self.async_show_form(
+            step_id="rule_details",
+            data_schema=schema,
+            errors=errors,
+            description_placeholders={"unit": self._display_unit(self._draft["probe"]), **placeholders},
+        )
+
+    def _new_id(self, name: str) -> str:
+        base = slugify(name) or "rule"
+        taken = {rule["id"] for rule in self._rules}
+        candidate, number = base, 2
+        while candidate in taken:
+            candidate, number = f"{base}_{number}", number + 1
+        return candidate
+
+    async def async_step_remove_rule(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Delete rules."""
+        if user_input is not None:
+            gone = set(user_input["rules"])
+            rules = [rule for rule in self._rules if rule["id"] not in gone]
+            return self.async_create_entry(data={**self.config_entry.options, CONF_RULES: rules})
+        return self.async_show_form(
+            step_id="remove_rule",
+            data_schema=vol.Schema({vol.Required("rules"): self._rule_selector(multiple=True)}),
+        )
+
+    async def async_step_settings(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """What safety mode does to the lights, and how long heaters wait for a silent thermometer."""
+        if user_input is not None:
+            return self.async_create_entry(
+                data={
+                    **self.config_entry.options,
+                    CONF_SAFETY_MODE_LIGHTS: float(user_input[CONF_SAFETY_MODE_LIGHTS]),
+                    CONF_SAFETY_MODE_OUTLETS: user_input.get(CONF_SAFETY_MODE_OUTLETS, []),
+                    CONF_FAILSAFE_MINUTES: int(user_input[CONF_FAILSAFE_MINUTES]),
+                }
+            )
+        options = self.config_entry.options
+        return self.async_show_form(
+            step_id="settings",
+            data_schema=vol.Schema(
+                {
+                    vol.Required(
+                        CONF_SAFETY_MODE_LIGHTS, default=options.get(CONF_SAFETY_MODE_LIGHTS, 100)
+                    ): number(0, 100, 1, "%"),
+                    vol.Optional(
+                        CONF_SAFETY_MODE_OUTLETS, default=options.get(CONF_SAFETY_MODE_OUTLETS, [])
+                    ): roles(),
+                    vol.Required(
+                        CONF_FAILSAFE_MINUTES,
+                        default=options.get(CONF_FAILSAFE_MINUTES, DEFAULT_FAILSAFE_MINUTES),
+                    ): number(1, 1440, 1, "min"),
+                }
+            ),
+        )
+
+
+def _field(name: str, value: float) -> float | int:
+    """Minutes are whole numbers; the form's number fields give floats."""
+    return int(value) if name in ("minutes", "window_minutes") else value
