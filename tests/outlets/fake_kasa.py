@@ -2,12 +2,14 @@
 
 Both transports carry the same IOT JSON requests; the device answers them from sysinfo, emeter and time data
 shaped like real HS300/KP115 firmware replies, and reports unknown modules the way the firmware does.
+`DumpedKasa` answers instead from a real device's dump, as python-kasa's project publishes them.
 """
 
 from __future__ import annotations
 
 import asyncio
 from contextlib import suppress
+import copy
 from dataclasses import dataclass, field
 import hashlib
 import json
@@ -175,6 +177,61 @@ class FakeKasa:
         }
 
 
+class DumpedKasa:
+    """A real device as python-kasa's project dumped it: every IOT answer comes from the dump.
+
+    Modules and commands the dump lacks are answered the way the firmware answers unknown ones. Relay
+    commands change the dumped relay states, so switching is read back as on a real plug or strip.
+    """
+
+    def __init__(self, dump: dict[str, Any]) -> None:
+        self.dump = copy.deepcopy(dump)
+        self.requests: list[dict[str, Any]] = []
+
+    @property
+    def sysinfo(self) -> dict[str, Any]:
+        info: dict[str, Any] = self.dump["system"]["get_sysinfo"]
+        return info
+
+    @property
+    def relays(self) -> list[bool]:
+        """Each socket's relay (a strip's children in order, or the plug's one)."""
+        children = self.sysinfo.get("children")
+        if children:
+            return [bool(child["state"]) for child in children]
+        return [bool(self.sysinfo["relay_state"])]
+
+    def answer(self, request: dict[str, Any]) -> dict[str, Any]:
+        """Answer one IOT request from the dump."""
+        self.requests.append(request)
+        child_ids = request.get("context", {}).get("child_ids") or []
+        response: dict[str, Any] = {}
+        for module, commands in request.items():
+            if module == "context":
+                continue
+            dumped = self.dump.get(module)
+            if not isinstance(dumped, dict) or "err_code" in dumped:
+                response[module] = dumped if isinstance(dumped, dict) else dict(_MODULE_NOT_SUPPORTED)
+                continue
+            answers: dict[str, Any] = {}
+            for command, args in commands.items():
+                if module == "system" and command == "set_relay_state":
+                    answers[command] = self._set_relay_state(args["state"], child_ids)
+                else:
+                    answers[command] = copy.deepcopy(dumped.get(command, _MEMBER_NOT_SUPPORTED))
+            response[module] = answers
+        return response
+
+    def _set_relay_state(self, state: int, child_ids: list[str]) -> dict[str, Any]:
+        if child_ids:
+            for child in self.sysinfo["children"]:
+                if child["id"] in child_ids:
+                    child["state"] = state
+        else:
+            self.sysinfo["relay_state"] = state
+        return {"err_code": 0}
+
+
 def _time(_args: dict[str, Any], _indexes: list[int]) -> dict[str, Any]:
     return {"year": 2026, "month": 3, "mday": 14, "hour": 9, "min": 30, "sec": 0, "err_code": 0}
 
@@ -206,7 +263,7 @@ def xor_decrypt(cipher: bytes) -> bytes:
 class XorServer:
     """The device on TCP, length-prefixed XOR frames as on port 9999."""
 
-    def __init__(self, device: FakeKasa) -> None:
+    def __init__(self, device: FakeKasa | DumpedKasa) -> None:
         self.device = device
         self.stall = False
         self._release = asyncio.Event()

@@ -2,12 +2,14 @@
 
 Replies follow the shapes of real firmware (Shelly Plug S / 2.5 / 1 for Gen1, Plus 1PM / Pro 2 for Gen2),
 including basic auth on Gen1 and the SHA-256 digest challenge Gen2 devices answer unauthenticated calls with.
+`DumpedGen1Server` and `DumpedGen2Server` answer instead from a real device's published dump.
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
+import copy
 from dataclasses import dataclass, field
 import hashlib
 import json
@@ -194,10 +196,12 @@ class Gen2Data:
     relays: list[Relay] = field(default_factory=lambda: [Relay("Return pump", True, 41.7)])
     password: str | None = None
     ignore_commands: bool = False
+    given_id: str | None = None
 
     @property
     def device_id(self) -> str:
-        return f"shelly{self.app.lower()}-{self.mac.lower()}"
+        """The id the device names itself by (and authenticates in); newer models do not follow the app name."""
+        return self.given_id or f"shelly{self.app.lower()}-{self.mac.lower()}"
 
 
 def _sha256_hex(text: str) -> str:
@@ -285,15 +289,14 @@ class Gen2Server(_FakeServer):
                 return {"result": self._status()}
             case "Shelly.GetComponents":
                 return {"result": {"components": [], "cfg_rev": 12, "offset": 0, "total": 0}}
-            case "Switch.GetStatus" | "Switch.Set" if params.get("id", 0) >= len(self.device.relays):
+            case "Switch.GetStatus" | "Switch.Set" if not self._has_switch(params.get("id", 0)):
                 return {"error": {"code": -105, "message": f"Argument 'id', value {params['id']} not found!"}}
             case "Switch.GetStatus":
                 return {"result": self._switch_status(params["id"])}
             case "Switch.Set":
-                relay = self.device.relays[params["id"]]
-                was_on = relay.is_on
-                if not self.device.ignore_commands and relay.is_on != params["on"]:
-                    relay.is_on = params["on"]
+                was_on = self._switch_status(params["id"])["output"]
+                if not self.device.ignore_commands and was_on != params["on"]:
+                    self._set_output(params["id"], params["on"])
                     await self._notify(params["id"], "WS_in")
                 return {"result": {"was_on": was_on}}
         return {"error": {"code": 404, "message": f"No handler for {method}"}}
@@ -331,6 +334,12 @@ class Gen2Server(_FakeServer):
             config[f"switch:{index}"] = {"id": index, "name": relay.name, "in_mode": "follow"}
         return config
 
+    def _has_switch(self, channel: int) -> bool:
+        return 0 <= channel < len(self.device.relays)
+
+    def _set_output(self, channel: int, on: bool) -> None:
+        self.device.relays[channel].is_on = on
+
     def _switch_status(self, channel: int) -> dict[str, Any]:
         relay = self.device.relays[channel]
         status: dict[str, Any] = {"id": channel, "source": "init", "output": relay.is_on}
@@ -351,7 +360,7 @@ class Gen2Server(_FakeServer):
         return status
 
     async def _notify(self, channel: int, source: str) -> None:
-        change = {"id": channel, "output": self.device.relays[channel].is_on, "source": source}
+        change = {"id": channel, "output": self._switch_status(channel)["output"], "source": source}
         for socket, client in list(self._sockets.items()):
             if client is not None:
                 frame = {
@@ -361,3 +370,90 @@ class Gen2Server(_FakeServer):
                     "params": {"ts": 1773480600.0, f"switch:{channel}": change},
                 }
                 await socket.send_str(json.dumps(frame))
+
+
+class DumpedGen1Server(Gen1Server):
+    """A real Gen1 device as dumped by aioshelly's project: /shelly, /settings and /status from the dump.
+
+    `/relay/N?turn=` changes the dumped relay; a device without relays answers /relay/N with 404.
+    """
+
+    def __init__(self, dump: dict[str, Any]) -> None:
+        super().__init__(Gen1Data(mac=dump["shelly"]["mac"]))
+        self.dump = copy.deepcopy(dump)
+
+    @property
+    def relays(self) -> list[bool]:
+        """Each relay's state as the device would report it now."""
+        return [relay["ison"] for relay in self.dump["status"].get("relays", [])]
+
+    async def _shelly(self, _request: web.Request) -> web.Response:
+        return web.json_response(self.dump["shelly"])
+
+    async def _settings(self, _request: web.Request) -> web.Response:
+        return web.json_response(self.dump["settings"])
+
+    async def _status(self, _request: web.Request) -> web.Response:
+        return web.json_response(self.dump["status"])
+
+    async def _relay(self, request: web.Request) -> web.Response:
+        relays = self.dump["status"].get("relays", [])
+        channel = int(request.match_info["channel"])
+        if channel >= len(relays):
+            return web.Response(status=404, text="Page not found")
+        turn = request.query.get("turn")
+        if turn in {"on", "off"}:
+            relays[channel]["ison"] = turn == "on"
+        return web.json_response(relays[channel])
+
+
+class DumpedGen2Server(Gen2Server):
+    """A real Gen2+ device as dumped: device info, config and status over RPC come from the dump.
+
+    With `password` the device asks for digest authentication, as the dumped device did when `auth_en`.
+    """
+
+    def __init__(self, dump: dict[str, Any], password: str | None = None) -> None:
+        shelly = dump["shelly"]
+        super().__init__(
+            Gen2Data(
+                model=shelly["model"],
+                app=shelly["app"],
+                mac=shelly["mac"],
+                relays=[],
+                password=password,
+                given_id=shelly["id"],
+            )
+        )
+        self.dump = copy.deepcopy(dump)
+
+    @property
+    def relays(self) -> list[bool]:
+        """Each switch's output as the device would report it now, by id."""
+        status = self.dump["status"]
+        ids = sorted(int(key.removeprefix("switch:")) for key in status if key.startswith("switch:"))
+        return [status[f"switch:{index}"]["output"] for index in ids]
+
+    def _info(self) -> dict[str, Any]:
+        info = dict(self.dump["shelly"])
+        info["auth_en"] = self.device.password is not None
+        info["auth_domain"] = self.device.device_id if self.device.password is not None else None
+        return info
+
+    def _config(self) -> dict[str, Any]:
+        config: dict[str, Any] = self.dump["config"]
+        return config
+
+    def _status(self) -> dict[str, Any]:
+        status: dict[str, Any] = self.dump["status"]
+        return status
+
+    def _has_switch(self, channel: int) -> bool:
+        return f"switch:{channel}" in self.dump["status"]
+
+    def _set_output(self, channel: int, on: bool) -> None:
+        self.dump["status"][f"switch:{channel}"]["output"] = on
+
+    def _switch_status(self, channel: int) -> dict[str, Any]:
+        status: dict[str, Any] = self.dump["status"][f"switch:{channel}"]
+        return status

@@ -245,10 +245,16 @@ class ShellyDevice(SocketDevice):
                 )
                 api = _Gen2(RpcDevice(None, self._session, options), shelly, self._pushed)
             try:
-                self._readings = await api.open()
+                readings = await api.open()
             except BaseException:
                 await api.close()
                 raise
+            if not readings:
+                await api.close()
+                raise OutletNotFoundError(
+                    f"the Shelly at {self.host} ({api.device.model}) has no relay to switch"
+                )
+            self._readings = readings
         self._api = api
         self._generation = generation
 
@@ -323,7 +329,9 @@ class _Gen1:
         settings = await self._get("settings")
         self.device = _outlet_device(self._shelly, settings.get("name") or settings["device"]["hostname"])
         self.names = {
-            index: relay["name"] for index, relay in enumerate(settings["relays"]) if relay.get("name")
+            index: relay["name"]
+            for index, relay in enumerate(settings.get("relays", []))
+            if relay.get("name")
         }
         return await self.read()
 
@@ -331,7 +339,7 @@ class _Gen1:
         status = await self._get("status")
         meters = status.get("meters", [])
         readings = {}
-        for index, relay in enumerate(status["relays"]):
+        for index, relay in enumerate(status.get("relays", [])):
             meter = meters[index] if index < len(meters) else {}
             if "total" in meter:
                 state = OutletState(
