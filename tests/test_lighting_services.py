@@ -234,24 +234,24 @@ async def test_preview_returns_the_days_curve(
 @pytest.mark.parametrize(
     ("service", "data", "key"),
     [
-        ("set_program", {"program": "static"}, "missing_field"),
-        ("set_program", {"program": "daylight", "shape": "square"}, "invalid_choice"),
+        ("set_program", {"program": "static"}, "field_required_with"),
+        ("set_program", {"program": "daylight", "shape": "square"}, "field_not_a_choice"),
         (
             "set_program",
             {"program": "schedule", "points": [{"time": "25:00", "level": 1}, {"time": "08:00", "level": 2}]},
-            "invalid_time",
+            "field_not_a_time",
         ),
         (
             "set_program",
             {"program": "mimic", "latitude": 1, "longitude": 2, "time_zone": "Mars/Base"},
-            "invalid_time_zone",
+            "field_not_a_time_zone",
         ),
         (
             "set_layers",
             {"moonlight_level": 1, "moonlight_start": "21:00", "moonlight_end": "21:00"},
             "empty_window",
         ),
-        ("start_effect", {"effect": "lightning", "flashes": 50, "duration": {"seconds": 5}}, "out_of_range"),
+        ("start_effect", {"effect": "lightning", "flashes": 50, "duration": {"seconds": 5}}, "lightning_too_short"),
     ],
 )
 async def test_invalid_input_is_refused_and_changes_nothing(

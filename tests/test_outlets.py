@@ -204,7 +204,7 @@ async def test_outlet_program_cycles_and_windows(
             {ATTR_ENTITY_ID: "switch.wave_maker", "windows": [{"on": "25:00", "off": "08:00"}]},
             blocking=True,
         )
-    assert err.value.translation_key == "outlet_invalid_time"
+    assert err.value.translation_key == "field_not_a_time"
 
 
 async def test_heater_fail_safe(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
+import math
 from typing import Any, Final
 
 from homeassistant.components.light.const import DOMAIN as LIGHT_DOMAIN
@@ -18,10 +19,12 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse, callback
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv, service
+from homeassistant.helpers.entity import Entity
 from homeassistant.util import dt as dt_util
 import probatio as vol
 from probatio.markers import Marker
 
+from . import checks
 from .const import DEFAULT_FEED_MINUTES, DEFAULT_FEED_ROLES, DOMAIN
 from .hardware.ezo import CalibrationPoint
 from .lighting import (
@@ -33,6 +36,7 @@ from .lighting import (
     layer_from_dict,
     program_from_dict,
 )
+from .lighting.programs import INTERPOLATIONS, SHAPES
 from .outlets import OutletRole
 from .outlets.program import OutletProgram, ProgramError
 from .readings import async_query_readings
@@ -50,79 +54,185 @@ SERVICE_SET_OUTLET_PROGRAM: Final = "set_outlet_program"
 SERVICE_FEED_MODE: Final = "feed_mode"
 # Enough for a smooth chart; the store aggregates, so a month of 10 s readings still answers quickly.
 MAX_BUCKETS: Final = 2000
+# A point every 10 minutes; more says nothing a light can show and bloats the stored plan.
+MAX_POINTS: Final = 144
+MAX_WINDOWS: Final = 24
+MAX_OVERRIDE: Final = timedelta(days=7)
+MAX_EFFECT: Final = timedelta(days=7)
+MAX_SEED: Final = 2**31 - 1
+MAX_CYCLE_SECONDS: Final = 86400
 
 PROGRAMS: Final = ("static", "schedule", "daylight", "mimic")
 EFFECTS: Final = ("clouds", "storm", "lightning")
 # How long an effect runs when the keeper does not say (seconds).
 DEFAULT_EFFECT_SECONDS: Final = {"clouds": 1800.0, "storm": 900.0, "lightning": 10.0}
+# The fields each program and effect uses; any other of their service's fields is refused, not ignored.
+PROGRAM_FIELDS: Final = {
+    "static": ("level",),
+    "schedule": ("points", "interpolation"),
+    "daylight": ("peak", "shape", "sunrise_offset", "sunset_offset", "ramp_minutes"),
+    "mimic": (
+        "peak",
+        "latitude",
+        "longitude",
+        "time_zone",
+        "weather_entity",
+        "cloud_dimming",
+        "storm_strength",
+    ),
+}
+PROGRAM_NEEDS: Final = {
+    "static": ("level",),
+    "schedule": ("points",),
+    "daylight": (),
+    "mimic": ("latitude", "longitude", "time_zone"),
+}
+PROGRAM_FIELDS_ALL: Final = tuple(dict.fromkeys(name for names in PROGRAM_FIELDS.values() for name in names))
+EFFECT_FIELDS: Final = {
+    "clouds": ("duration", "strength", "seed", "depth"),
+    "storm": ("duration", "strength", "seed"),
+    "lightning": ("duration", "strength", "seed", "flashes"),
+}
+EFFECT_FIELDS_ALL: Final = tuple(dict.fromkeys(name for names in EFFECT_FIELDS.values() for name in names))
+# A lightning flash with its pause lasts up to 0.7 s, so a burst needs this long per flash.
+SECONDS_PER_FLASH: Final = 0.7
 
-_PERCENT = vol.All(vol.Coerce(float), vol.Range(min=0, max=100))
-_NUMBER = vol.Coerce(float)
 
-SET_PROGRAM_SCHEMA: Final[dict[str | Marker, Any]] = {
-    vol.Required("program"): vol.In(PROGRAMS),
-    vol.Optional("level"): _PERCENT,
-    vol.Optional("points"): [{vol.Required("time"): cv.string, vol.Required("level"): _PERCENT}],
-    vol.Optional("interpolation"): cv.string,
-    vol.Optional("peak"): _PERCENT,
-    vol.Optional("shape"): cv.string,
-    vol.Optional("sunrise_offset"): _NUMBER,
-    vol.Optional("sunset_offset"): _NUMBER,
-    vol.Optional("ramp_minutes"): _NUMBER,
-    vol.Optional("latitude"): _NUMBER,
-    vol.Optional("longitude"): _NUMBER,
-    vol.Optional("time_zone"): cv.string,
-    vol.Optional("weather_entity"): cv.entity_domain("weather"),
-    vol.Optional("cloud_dimming"): _PERCENT,
-    vol.Optional("storm_strength"): _PERCENT,
+def _weather_entity(value: object) -> str:
+    try:
+        return str(cv.entity_domain("weather")(value))
+    except vol.Invalid:
+        raise checks.refuse("field_not_an_entity", "weather_entity", value=value, domain="weather") from None
+
+
+_PROGRAM_FIELDS: Final[dict[str | Marker, Any]] = {
+    vol.Optional("level"): checks.percent("level"),
+    vol.Optional("points"): checks.listing(
+        "points",
+        checks.record("points", {"time": checks.time_of_day("points"), "level": checks.percent("points")}),
+        MAX_POINTS,
+    ),
+    vol.Optional("interpolation"): checks.choice("interpolation", INTERPOLATIONS),
+    vol.Optional("peak"): checks.percent("peak"),
+    vol.Optional("shape"): checks.choice("shape", SHAPES),
+    vol.Optional("sunrise_offset"): checks.number("sunrise_offset", -720, 720, "min"),
+    vol.Optional("sunset_offset"): checks.number("sunset_offset", -720, 720, "min"),
+    vol.Optional("ramp_minutes"): checks.number("ramp_minutes", 1, 720, "min"),
+    vol.Optional("latitude"): checks.number("latitude", -90, 90, "°"),
+    vol.Optional("longitude"): checks.number("longitude", -180, 180, "°"),
+    vol.Optional("time_zone"): checks.time_zone("time_zone"),
+    vol.Optional("weather_entity"): _weather_entity,
+    vol.Optional("cloud_dimming"): checks.percent("cloud_dimming"),
+    vol.Optional("storm_strength"): checks.percent("storm_strength"),
 }
-SET_LAYERS_SCHEMA: Final[dict[str | Marker, Any]] = {
-    vol.Optional("lunar_max_level"): _PERCENT,
-    vol.Optional("moonlight_level"): _PERCENT,
-    vol.Optional("moonlight_start"): cv.string,
-    vol.Optional("moonlight_end"): cv.string,
-    vol.Optional("acclimation_days"): vol.Coerce(int),
-    vol.Optional("acclimation_start_level"): _PERCENT,
-    vol.Optional("acclimation_start_date"): cv.date,
+SET_PROGRAM_FIELDS: Final[dict[str | Marker, Any]] = {
+    vol.Required("program"): checks.choice("program", PROGRAMS),
+    **_PROGRAM_FIELDS,
 }
-START_EFFECT_SCHEMA: Final[dict[str | Marker, Any]] = {
-    vol.Required("effect"): vol.In(EFFECTS),
-    vol.Optional("duration"): cv.positive_time_period,
-    vol.Optional("strength"): _PERCENT,
-    vol.Optional("seed"): vol.All(vol.Coerce(int), vol.Range(min=0)),
-    vol.Optional("depth"): _PERCENT,
-    vol.Optional("flashes"): vol.Coerce(int),
+
+
+def _program_fits(data: dict[str, Any]) -> dict[str, Any]:
+    """The fields given are the ones the chosen program uses, and the ones it needs are there."""
+    program = data["program"]
+    checks.only(data, PROGRAM_FIELDS[program], PROGRAM_FIELDS_ALL, chosen="program")
+    checks.require(data, *PROGRAM_NEEDS[program], because=program)
+    return data
+
+
+SET_LAYERS_FIELDS: Final[dict[str | Marker, Any]] = {
+    vol.Optional("lunar_max_level"): checks.percent("lunar_max_level"),
+    vol.Optional("moonlight_level"): checks.percent("moonlight_level"),
+    vol.Optional("moonlight_start"): checks.time_of_day("moonlight_start"),
+    vol.Optional("moonlight_end"): checks.time_of_day("moonlight_end"),
+    vol.Optional("acclimation_days"): checks.whole("acclimation_days", 1, 365, "d"),
+    vol.Optional("acclimation_start_level"): checks.percent("acclimation_start_level"),
+    vol.Optional("acclimation_start_date"): checks.day("acclimation_start_date"),
 }
-STOP_EFFECT_SCHEMA: Final[dict[str | Marker, Any]] = {vol.Optional("effect"): vol.In(EFFECTS)}
+
+
+def _layers_complete(data: dict[str, Any]) -> dict[str, Any]:
+    """A moonlight window needs its level, start and end; acclimation its days and start level."""
+    for layer, needs in (
+        ("moonlight", ("moonlight_level", "moonlight_start", "moonlight_end")),
+        ("acclimation", ("acclimation_days", "acclimation_start_level")),
+    ):
+        given = [key for key in data if key.startswith(f"{layer}_")]
+        if given:
+            checks.require(data, *needs, because=given[0])
+    return data
+
+
+START_EFFECT_FIELDS: Final[dict[str | Marker, Any]] = {
+    vol.Required("effect"): checks.choice("effect", EFFECTS),
+    vol.Optional("duration"): checks.duration("duration", timedelta(seconds=1), MAX_EFFECT),
+    vol.Optional("strength"): checks.percent("strength"),
+    vol.Optional("seed"): checks.whole("seed", 0, MAX_SEED),
+    vol.Optional("depth"): checks.percent("depth"),
+    vol.Optional("flashes"): checks.whole("flashes", 1, 100),
+}
+
+
+def _effect_fits(data: dict[str, Any]) -> dict[str, Any]:
+    """Only the chosen effect's fields; a lightning burst long enough for its flashes."""
+    checks.only(data, EFFECT_FIELDS[data["effect"]], EFFECT_FIELDS_ALL, chosen="effect")
+    if data["effect"] == "lightning" and "duration" in data:
+        flashes = data.get("flashes", 3)
+        needed = math.ceil(SECONDS_PER_FLASH * flashes)
+        if data["duration"].total_seconds() < needed:
+            raise checks.refuse(
+                "lightning_too_short", "duration", value=data["duration"], minimum=needed, flashes=flashes
+            )
+    return data
+
+
+def _entity_schema(schema: dict[str | Marker, Any], check: Callable[[dict[str, Any]], dict[str, Any]]) -> Any:
+    return vol.All(cv.make_entity_service_schema(schema), check)
+
+
+SET_PROGRAM_SCHEMA: Final = _entity_schema(SET_PROGRAM_FIELDS, _program_fits)
+SET_LAYERS_SCHEMA: Final = _entity_schema(SET_LAYERS_FIELDS, _layers_complete)
+START_EFFECT_SCHEMA: Final = _entity_schema(START_EFFECT_FIELDS, _effect_fits)
+STOP_EFFECT_SCHEMA: Final[dict[str | Marker, Any]] = {
+    vol.Optional("effect"): checks.choice("effect", EFFECTS)
+}
 OVERRIDE_SCHEMA: Final[dict[str | Marker, Any]] = {
-    vol.Required("level"): _PERCENT,
-    vol.Optional("duration"): cv.positive_time_period,
+    vol.Required("level"): checks.percent("level"),
+    vol.Optional("duration"): checks.duration("duration", timedelta(minutes=1), MAX_OVERRIDE),
 }
 CALIBRATE_PROBE_SCHEMA: Final[dict[str | Marker, Any]] = {
-    vol.Required("point"): vol.In([point.value for point in CalibrationPoint]),
-    vol.Optional("value"): vol.Coerce(float),
+    vol.Required("point"): checks.choice("point", tuple(point.value for point in CalibrationPoint)),
+    vol.Optional("value"): checks.number("value", 0, 200000),
 }
 SET_OUTLET_PROGRAM_SCHEMA: Final[dict[str | Marker, Any]] = {
-    vol.Optional("windows"): [{vol.Required("on"): cv.string, vol.Required("off"): cv.string}],
-    vol.Optional("cycle_on_seconds"): vol.All(vol.Coerce(int), vol.Range(min=0)),
-    vol.Optional("cycle_off_seconds"): vol.All(vol.Coerce(int), vol.Range(min=0)),
+    vol.Optional("windows"): checks.listing(
+        "windows",
+        checks.record("windows", {"on": checks.time_of_day("windows"), "off": checks.time_of_day("windows")}),
+        MAX_WINDOWS,
+    ),
+    vol.Optional("cycle_on_seconds"): checks.whole("cycle_on_seconds", 0, MAX_CYCLE_SECONDS, "s"),
+    vol.Optional("cycle_off_seconds"): checks.whole("cycle_off_seconds", 0, MAX_CYCLE_SECONDS, "s"),
 }
 FEED_MODE_SCHEMA: Final = vol.Schema(
     {
-        vol.Required("config_entry_id"): cv.string,
-        vol.Optional("minutes", default=DEFAULT_FEED_MINUTES): vol.All(
-            vol.Coerce(float), vol.Range(min=0.5, max=240)
+        vol.Required("config_entry_id"): checks.text("config_entry_id", 64),
+        vol.Optional("minutes", default=DEFAULT_FEED_MINUTES): checks.number("minutes", 0.5, 240, "min"),
+        vol.Optional("roles", default=list(DEFAULT_FEED_ROLES)): checks.listing(
+            "roles", checks.choice("roles", tuple(role.value for role in OutletRole)), len(OutletRole)
         ),
-        vol.Optional("roles", default=list(DEFAULT_FEED_ROLES)): [
-            vol.In([role.value for role in OutletRole])
-        ],
-        vol.Optional("stop", default=False): cv.boolean,
+        vol.Optional("stop", default=False): checks.boolean("stop"),
     }
 )
-PREVIEW_SCHEMA: Final[dict[str | Marker, Any]] = {
-    vol.Optional("date"): cv.date,
-    vol.Optional("step_minutes", default=1): vol.All(vol.Coerce(int), vol.Range(min=1, max=1440)),
+PREVIEW_FIELDS: Final[dict[str | Marker, Any]] = {
+    vol.Optional("date"): checks.day("date"),
+    vol.Optional("step_minutes", default=1): checks.whole("step_minutes", 1, 1440, "min"),
 }
+READINGS_FIELDS: Final[dict[str | Marker, Any]] = {
+    vol.Required("entity_id"): cv.entity_id,
+    vol.Required("start"): checks.moment("start"),
+    vol.Optional("end"): checks.moment("end"),
+    vol.Optional("buckets", default=100): checks.whole("buckets", 1, MAX_BUCKETS),
+}
+READINGS_SCHEMA: Final = vol.Schema(READINGS_FIELDS)
 
 
 def _fraction(data: Mapping[str, Any], key: str) -> dict[str, float]:
@@ -188,10 +298,13 @@ def effect_from_service(data: Mapping[str, Any], now: datetime, seed: int) -> di
     """The engine's JSON form of the event a start_effect call describes, starting `now`."""
     kind = data["effect"]
     duration: timedelta | None = data.get("duration")
+    default = DEFAULT_EFFECT_SECONDS[kind]
+    if kind == "lightning":
+        default = max(default, math.ceil(SECONDS_PER_FLASH * data.get("flashes", 3)))
     event: dict[str, Any] = {
         "kind": kind,
         "start": now.isoformat(),
-        "duration_seconds": DEFAULT_EFFECT_SECONDS[kind] if duration is None else duration.total_seconds(),
+        "duration_seconds": default if duration is None else duration.total_seconds(),
         "strength": data.get("strength", 60.0) / 100,
         "seed": data.get("seed", seed),
     }
@@ -267,16 +380,6 @@ def resumed(plan: ChannelPlan) -> ChannelPlan:
     return ChannelPlan(plan.program, plan.layers, plan.events, None, plan.position, plan.name)
 
 
-READINGS_SCHEMA: Final = vol.Schema(
-    {
-        vol.Required("entity_id"): cv.entity_id,
-        vol.Required("start"): cv.datetime,
-        vol.Optional("end"): cv.datetime,
-        vol.Optional("buckets", default=100): vol.All(vol.Coerce(int), vol.Range(min=1, max=MAX_BUCKETS)),
-    }
-)
-
-
 async def _async_readings(call: ServiceCall) -> ServiceResponse:
     data = call.data
     return await async_query_readings(
@@ -297,6 +400,18 @@ async def _async_feed_mode(call: ServiceCall) -> None:
         await outlets.async_stop_feed()
     else:
         await outlets.async_feed(call.data["minutes"], call.data["roles"])
+
+
+async def _async_calibrate(entity: Entity, call: ServiceCall) -> None:
+    """Calibrate a probe; the controller's own sensors (and power sensors) have nothing to calibrate."""
+    calibrate = getattr(entity, "async_calibrate", None)
+    if calibrate is None:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="not_calibratable",
+            translation_placeholders={"entity_id": entity.entity_id},
+        )
+    await calibrate(call.data["point"], call.data.get("value"))
 
 
 @callback
@@ -324,7 +439,7 @@ def async_setup_services(hass: HomeAssistant) -> None:
         SERVICE_CALIBRATE_PROBE,
         entity_domain=SENSOR_DOMAIN,
         schema=CALIBRATE_PROBE_SCHEMA,
-        func="async_calibrate",
+        func=_async_calibrate,
     )
     for name, schema, method, response in (
         (SERVICE_SET_PROGRAM, SET_PROGRAM_SCHEMA, "async_set_program", SupportsResponse.NONE),
@@ -333,7 +448,7 @@ def async_setup_services(hass: HomeAssistant) -> None:
         (SERVICE_STOP_EFFECT, STOP_EFFECT_SCHEMA, "async_stop_effect", SupportsResponse.NONE),
         (SERVICE_OVERRIDE, OVERRIDE_SCHEMA, "async_override", SupportsResponse.NONE),
         (SERVICE_RESUME, None, "async_resume", SupportsResponse.NONE),
-        (SERVICE_PREVIEW, PREVIEW_SCHEMA, "async_preview", SupportsResponse.ONLY),
+        (SERVICE_PREVIEW, PREVIEW_FIELDS, "async_preview", SupportsResponse.ONLY),
     ):
         service.async_register_platform_entity_service(
             hass,

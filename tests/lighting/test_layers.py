@@ -121,7 +121,7 @@ def test_acclimation_scales_the_program_from_start_to_full() -> None:
         (lambda: Acclimation(dt.date(2026, 3, 1), 0, 0.5), "out_of_range"),
         (lambda: Acclimation(dt.date(2026, 3, 1), 2.5, 0.5), "invalid_integer"),  # type: ignore[arg-type]
         (lambda: Acclimation(dt.date(2026, 3, 1), True, 0.5), "invalid_integer"),
-        (lambda: Acclimation(dt.date(2026, 3, 1), 10, 0.0), "out_of_range"),
+        (lambda: Acclimation(dt.date(2026, 3, 1), 10, -0.01), "out_of_range"),
         (lambda: Acclimation(dt.datetime(2026, 3, 1, tzinfo=dt.UTC), 10, 0.5), "invalid_date"),
         (lambda: ChannelPlan(layers=(Lunar(0.1), Lunar(0.2))), "duplicate_kind"),
     ],

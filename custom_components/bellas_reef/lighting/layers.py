@@ -42,11 +42,11 @@ class Acclimation:
     start_level: float
 
     def __post_init__(self) -> None:
-        """Reject a period outside 1..365 days or a start level outside 1..100 %."""
+        """Reject a period outside 1..365 days or a start level outside 0..100 % (0 starts from dark)."""
         if not isinstance(self.start_date, dt.date) or isinstance(self.start_date, dt.datetime):
             raise v.PlanError("invalid_date", name="start_date", value=self.start_date)
         v.check_integer("days", self.days, 1, 365)
-        v.check_number("start_level", self.start_level, 0.01, 1.0)
+        v.check_number("start_level", self.start_level, 0.0, 1.0)
 
     def factor(self, moment: Moment) -> float:
         """How much of the program shows at ``moment`` (start_level..1)."""

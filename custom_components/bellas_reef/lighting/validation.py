@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 import datetime as dt
+from functools import lru_cache
 import math
+import re
 from typing import Any
 
 from .astronomy import zone
@@ -35,13 +37,24 @@ PLAN_ERROR_MESSAGES: Mapping[str, str] = {
 }
 
 
+# 00:00 to 23:59:59, to the second, without a UTC offset: plans follow the local wall clock.
+_TIME = re.compile(r"(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d)?")
+# A bad value is shown back only this long, so a huge one is not echoed whole.
+_SHOWN = 40
+
+
+def _shown(value: object) -> str:
+    text = str(value)
+    return text if len(text) <= _SHOWN else f"{text[: _SHOWN - 1]}…"
+
+
 class PlanError(ValueError):
     """A program, layer, event or plan parameter that cannot be used, with what to tell the reef keeper."""
 
     def __init__(self, translation_key: str, **placeholders: object) -> None:
         """Keep the key and placeholders for translation; the message is the English text."""
         self.translation_key = translation_key
-        self.placeholders: dict[str, str] = {key: str(value) for key, value in placeholders.items()}
+        self.placeholders: dict[str, str] = {key: _shown(value) for key, value in placeholders.items()}
         super().__init__(PLAN_ERROR_MESSAGES[translation_key].format(**self.placeholders))
 
 
@@ -68,12 +81,18 @@ def check_aware(name: str, value: dt.datetime) -> None:
 
 def check_time_zone(value: str) -> None:
     """Reject a time zone name zoneinfo does not know."""
-    if not isinstance(value, str) or not value:
+    if not isinstance(value, str) or not value or not _known_zone(value):
         raise PlanError("invalid_time_zone", value=value)
+
+
+@lru_cache(maxsize=64)
+def _known_zone(name: str) -> bool:
+    """Whether zoneinfo knows ``name``; an unknown name is remembered too, so it reads the disk only once."""
     try:
-        zone(value)
-    except (KeyError, ValueError, OSError) as err:  # unknown names raise KeyError, malformed ones ValueError
-        raise PlanError("invalid_time_zone", value=value) from err
+        zone(name)
+    except KeyError, ValueError, OSError:  # unknown names raise KeyError, malformed ones ValueError
+        return False
+    return True
 
 
 def field(data: Mapping[str, Any], name: str) -> Any:
@@ -142,12 +161,9 @@ def check_choice(name: str, value: object, choices: tuple[str, ...]) -> None:
 
 
 def time_of_day(value: object, name: str) -> dt.time:
-    """A wall-clock time from ``HH:MM`` or ``HH:MM:SS``."""
-    if isinstance(value, str) and len(value) in (5, 8):
-        try:
-            return dt.time.fromisoformat(value)
-        except ValueError:
-            pass
+    """A wall-clock time from ``HH:MM`` or ``HH:MM:SS`` (``24:00`` is not one: it would wrap to midnight)."""
+    if isinstance(value, str) and _TIME.fullmatch(value):
+        return dt.time.fromisoformat(value)
     raise PlanError("invalid_time", name=name, value=value)
 
 

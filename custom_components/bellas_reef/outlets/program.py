@@ -9,9 +9,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 import datetime as dt
+import re
 from typing import Any, Self
 
 _MAX_CYCLE_SECONDS = 24 * 3600
+# Wall-clock times to the second, 00:00 to 23:59:59: no fractions (the program counts whole seconds), no UTC
+# offset (the program follows local time), no 24:00.
+_TIME = re.compile(r"(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d)?")
+# A bad value is shown back only this long.
+_SHOWN = 40
 
 
 class ProgramError(ValueError):
@@ -20,8 +26,13 @@ class ProgramError(ValueError):
     def __init__(self, translation_key: str, message: str, **placeholders: object) -> None:
         """Keep the key and placeholders; the message is the English text."""
         self.translation_key = translation_key
-        self.placeholders = {key: str(value) for key, value in placeholders.items()}
-        super().__init__(message)
+        self.placeholders = {key: _shown(value) for key, value in placeholders.items()}
+        super().__init__(message.format(**self.placeholders))
+
+
+def _shown(value: object) -> str:
+    text = str(value)
+    return text if len(text) <= _SHOWN else f"{text[: _SHOWN - 1]}…"
 
 
 def _seconds(value: dt.time) -> int:
@@ -29,10 +40,15 @@ def _seconds(value: dt.time) -> int:
 
 
 def _parse_time(text: object) -> dt.time:
-    try:
-        return dt.time.fromisoformat(str(text))
-    except ValueError:
-        raise ProgramError("outlet_invalid_time", f"{text!r} is not a time of day", value=text) from None
+    if not isinstance(text, str) or not _TIME.fullmatch(text):
+        raise ProgramError("outlet_invalid_time", "{value} is not a time of day like 07:30", value=text)
+    return dt.time.fromisoformat(text)
+
+
+def _whole(value: object) -> int | None:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,10 +59,15 @@ class Window:
     off: dt.time
 
     def __post_init__(self) -> None:
-        """An empty window is a mistake, not a program."""
+        """Whole seconds without a UTC offset, as the program counts them; an empty window is a mistake."""
+        for end in (self.on, self.off):
+            if end.tzinfo is not None or end.microsecond:
+                raise ProgramError(
+                    "outlet_invalid_time", "{value} is not a time of day like 07:30", value=end
+                )
         if self.on == self.off:
             raise ProgramError(
-                "outlet_empty_window", f"the window starts and ends at {self.on}", value=self.on
+                "outlet_empty_window", "the window starts and ends at the same time ({value})", value=self.on
             )
 
     def contains(self, seconds: int) -> bool:
@@ -72,10 +93,14 @@ class OutletProgram:
     def __post_init__(self) -> None:
         """A cycle needs both halves; a program needs a window or a cycle."""
         cycle = (self.cycle_on_seconds, self.cycle_off_seconds)
-        if any(not 0 <= part <= _MAX_CYCLE_SECONDS for part in cycle) or (0 in cycle and cycle != (0, 0)):
+        if (
+            any(isinstance(part, bool) or not isinstance(part, int) for part in cycle)
+            or any(not 0 <= part <= _MAX_CYCLE_SECONDS for part in cycle)
+            or (0 in cycle and cycle != (0, 0))
+        ):
             raise ProgramError(
                 "outlet_invalid_cycle",
-                "a cycle needs on and off seconds, each from 1 to 86400",
+                "a cycle needs on and off seconds, each from 1 to 86400 (got {on} and {off})",
                 on=self.cycle_on_seconds,
                 off=self.cycle_off_seconds,
             )
@@ -103,14 +128,17 @@ class OutletProgram:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Self:
         """Read and validate the JSON form (also what the set_outlet_program service takes)."""
-        windows = tuple(
-            Window(_parse_time(item.get("on")), _parse_time(item.get("off")))
-            for item in data.get("windows") or ()
-        )
-        try:
-            on, off = int(data.get("cycle_on_seconds", 0)), int(data.get("cycle_off_seconds", 0))
-        except TypeError, ValueError:
+        items = data.get("windows") or ()
+        if not isinstance(items, list | tuple) or not all(isinstance(item, Mapping) for item in items):
+            raise ProgramError("outlet_invalid_windows", "windows must be a list of on and off times")
+        windows = tuple(Window(_parse_time(item.get("on")), _parse_time(item.get("off"))) for item in items)
+        given = data.get("cycle_on_seconds", 0), data.get("cycle_off_seconds", 0)
+        on, off = (_whole(part) for part in given)
+        if on is None or off is None:
             raise ProgramError(
-                "outlet_invalid_cycle", "cycle seconds must be whole numbers", on="?", off="?"
-            ) from None
+                "outlet_invalid_cycle",
+                "a cycle needs on and off seconds, each from 1 to 86400 (got {on} and {off})",
+                on=given[0],
+                off=given[1],
+            )
         return cls(windows, on, off)
