@@ -173,8 +173,11 @@ export class ReefDayChart extends LitElement {
   };
 
   private _pointerDown(event: PointerEvent, index: number): void {
+    // No text selection or scrolling while dragging; the handle still takes focus for its keys.
     event.preventDefault();
-    (event.target as Element).setPointerCapture(event.pointerId);
+    const handle = event.target as SVGCircleElement;
+    handle.focus();
+    handle.setPointerCapture(event.pointerId);
     this._dragging = index;
     this._emit("point-select", { index });
   }

@@ -462,7 +462,7 @@ export class ReefProgramEditor extends LitElement {
         margin: 8px 0;
       }
       .points input {
-        width: 7.5em;
+        width: 9.5em;
       }
       tr.selected td {
         background: var(--secondary-background-color, rgba(127, 127, 127, 0.1));
