@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 import datetime as dt
 from functools import lru_cache
-from typing import Any, Self
+from typing import Any, NamedTuple, Self
 
 from . import validation as v
 from .context import LightingContext, Moment, Place
@@ -105,9 +105,11 @@ class ChannelPlan:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class Breakdown:
-    """The level after each stage, for the light entity's attributes and for understanding a result."""
+class Breakdown(NamedTuple):
+    """The level after each stage, for the light entity's attributes and for understanding a result.
+
+    A tuple, like ``Evaluation``: the cheapest immutable record to build on every tick of every channel.
+    """
 
     program: float
     layers: float
@@ -126,8 +128,7 @@ class Breakdown:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class Evaluation:
+class Evaluation(NamedTuple):
     """A channel's level at one moment and what the HA layer needs around it.
 
     ``is_flash`` marks a step the output must take at once (a lightning flash or its end), not ramp to.
@@ -174,7 +175,7 @@ def _compose(plan: ChannelPlan, moment: Moment, context: LightingContext) -> tup
 
 
 @lru_cache(maxsize=256)
-def _day_transitions(source: Program | Layer, day: dt.date, place: Place) -> tuple[float, ...]:
+def day_transitions(source: Program | Layer, day: dt.date, place: Place) -> tuple[float, ...]:
     """A program's or layer's transitions on a local day, computed once per day rather than per tick."""
     return source.transitions(day, place)
 
@@ -193,7 +194,7 @@ def _next_transition(plan: ChannelPlan, moment: Moment, context: LightingContext
     today = moment.local.date()
     for source in (plan.program, *plan.layers):
         for offset in range(_TRANSITION_LOOKAHEAD_DAYS):
-            edges = _day_transitions(source, today + dt.timedelta(days=offset), context.place)
+            edges = day_transitions(source, today + dt.timedelta(days=offset), context.place)
             index = bisect.bisect_right(edges, timestamp)
             if index < len(edges):
                 candidates.append(edges[index])

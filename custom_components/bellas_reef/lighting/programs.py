@@ -19,7 +19,7 @@ import zlib
 
 from . import validation as v
 from .astronomy import SUNRISE_ELEVATION, SunKind, solar_date, sun_curve, sun_day, sun_elevation
-from .context import LightingContext, Moment, Place, wall_clock
+from .context import LightingContext, Moment, Place, WeatherData, wall_clock
 from .effects import Sample, storm
 
 _DAY_SECONDS = 86400.0
@@ -347,21 +347,23 @@ class Mimic:
         wall = moment.local.replace(tzinfo=None)
         return dt.datetime.combine(wall.date(), wall.time(), self.place.tzinfo).timestamp()
 
+    def _weather(self, context: LightingContext) -> WeatherData | None:
+        return context.weather.get(self.weather_entity) if self.weather_entity else None
+
     def stormy(self, context: LightingContext) -> bool:
         """Whether the weather entity reports lightning (the engine ticks fast while it does)."""
-        weather = context.weather.get(self.weather_entity) if self.weather_entity else None
+        weather = self._weather(context)
         return weather is not None and weather.stormy
 
-    def sample(self, moment: Moment, context: LightingContext) -> Sample:
-        """The remote sun at our wall-clock time, dimmed by clouds and stormy when the weather says so."""
+    def calm_level(self, moment: Moment, context: LightingContext) -> float:
+        """The remote sun at our wall-clock time, dimmed by clouds: everything but a storm."""
         curve = sun_curve(
             self.place.latitude, self.place.longitude, self.place.time_zone, moment.local.date()
         )
-        elevation = curve.elevation(moment.seconds_of_day)
-        level = self.peak * sun_height(elevation)
-        weather = context.weather.get(self.weather_entity) if self.weather_entity else None
+        level = self.peak * sun_height(curve.elevation(moment.seconds_of_day))
+        weather = self._weather(context)
         if weather is None:
-            return Sample(level, False)
+            return level
         cover = (
             weather.cloud_cover_at(self._remote_timestamp(moment))
             if weather.forecast
@@ -369,18 +371,40 @@ class Mimic:
         )
         if cover is not None:
             level *= 1.0 - self.cloud_dimming * cover / 100.0
-        if not weather.stormy:
-            return Sample(level, False)
+        return level
+
+    def storm_over(self, level: float, timestamp: float) -> Sample:
+        """``level`` darkened and flashing as the weather's storm goes on."""
         # A weather storm has no start or end: run it in hour-long slices with no fade at the edges.
-        hour_start = math.floor(moment.timestamp / _MIMIC_STORM_SECONDS) * _MIMIC_STORM_SECONDS
+        hour_start = math.floor(timestamp / _MIMIC_STORM_SECONDS) * _MIMIC_STORM_SECONDS
         return storm(
             self._storm_seed,
-            moment.timestamp,
+            timestamp,
             start=hour_start - _MIMIC_STORM_SECONDS,
             end=hour_start + 2 * _MIMIC_STORM_SECONDS,
             strength=self.storm_strength,
             base=level,
         )
+
+    def sample(self, moment: Moment, context: LightingContext) -> Sample:
+        """The remote sun at our wall-clock time, dimmed by clouds and stormy when the weather says so."""
+        level = self.calm_level(moment, context)
+        if self.stormy(context):
+            return self.storm_over(level, moment.timestamp)
+        return Sample(level, False)
+
+    def cloud_edges(self, context: LightingContext) -> tuple[float, ...]:
+        """When, on our clock, the forecast's hours begin and end: where the cloud cover steps."""
+        weather = self._weather(context)
+        if weather is None:
+            return ()
+        ours = context.place.tzinfo
+        edges: list[float] = []
+        for start, _ in weather.forecast:
+            for edge in (start, start + dt.timedelta(hours=1)):
+                wall = edge.astimezone(self.place.tzinfo).replace(tzinfo=None)
+                edges.append(wall.replace(tzinfo=ours).timestamp())
+        return tuple(edges)
 
     def level(self, now: dt.datetime, context: LightingContext) -> float:
         """The level (0..1) at ``now``."""
