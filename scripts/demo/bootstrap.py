@@ -1,9 +1,9 @@
 """Brings a fresh Home Assistant to a ready demo tank through its public API, as a user would.
 
-Onboards an owner, creates a long-lived access token, confirms the loopback-only HTTP settings, adds a Bella's Reef
-controller with simulated channels and probes through the config flows, and writes the token next to the
-configuration. The end-to-end tests bring up their server with the same steps. Idempotent: a configuration that
-already has its token is left alone.
+Onboards an owner, creates a long-lived access token, adds a Bella's Reef controller with simulated channels,
+probes and outlets through the config flows, gives the channels real programs for the demo's place and switches the
+outlets as their roles want, and writes the token next to the configuration. The end-to-end tests bring up their
+server with the same steps. Idempotent: a configuration that already has its token is left alone.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import aiohttp
 
 USERNAME = "reef"
 PASSWORD = "reef-demo"  # noqa: S105 - the demo's printed login, on a loopback-only server
+COUNTRY = "NL"
 TANK = {"name": "Demo reef", "location": {"latitude": 52.3676, "longitude": 4.9041}}
 CHANNELS = [
     {"name": "Royal blue", "output": 0, "role": "royal_blue"},
@@ -39,6 +40,28 @@ OUTLETS = [
     {"name": "Skimmer", "role": "skimmer", "boot_delay": 20},
     {"name": "Wave maker", "role": "powerhead", "boot_delay": 5},
 ]
+# What each channel does from the first start: the sun's day at the tank's place on the whites and blues (a bell,
+# never full power), the real moon and a late moonlight window on the moonlight, and new corals acclimating under
+# the UV. Violet stays off for the tests that drive it by hand.
+PROGRAMS: dict[str, dict[str, Any]] = {
+    "light.royal_blue": {"program": "daylight", "shape": "bell", "peak": 85, "sunrise_offset": -30},
+    "light.blue": {"program": "daylight", "shape": "bell", "peak": 75, "sunrise_offset": -15},
+    "light.white": {"program": "daylight", "shape": "bell", "peak": 60, "sunset_offset": -30},
+    "light.uv": {"program": "daylight", "shape": "bell", "peak": 40},
+    "light.moonlight": {"program": "static", "level": 0},
+}
+LAYERS: dict[str, dict[str, Any]] = {
+    "light.moonlight": {
+        "lunar_max_level": 3,
+        "moonlight_level": 0.5,
+        "moonlight_start": "21:00",
+        "moonlight_end": "23:30",
+    },
+    "light.uv": {"acclimation_days": 30, "acclimation_start_level": 40},
+}
+# Outlets whose role runs all day: on from the start (the heater waits for temperature control).
+RUNNING_OUTLETS = ("switch.return_pump", "switch.skimmer", "switch.wave_maker")
+START_SECONDS = 120.0
 CHANNEL_DEFAULTS = {
     "address": 64,
     "curve": "cie1931",
@@ -128,17 +151,13 @@ class Client:
                 raise RuntimeError(f"{kind}: {reply.get('error')}")
             return reply.get("result")
 
+    async def set_country(self) -> None:
+        """Say where Home Assistant is, as onboarding's location step asks (else it raises a repair)."""
+        await self.command("config/core/update", country=COUNTRY)
+
     async def long_lived_token(self) -> str:
         """Ask the WebSocket API for a long-lived access token."""
         return str(await self.command("auth/long_lived_access_token", client_name="Demo", lifespan=3650))
-
-    async def confirm_http_settings(self) -> None:
-        """Keep the loopback-only HTTP settings of configuration.yaml.
-
-        Home Assistant takes them as a trial that the owner must confirm, or it restarts with its defaults (every
-        interface) five minutes later; this is the Confirm of the dialog it shows.
-        """
-        await self.command("http/config/promote")
 
     async def flow(self, path: str, start: dict[str, Any], steps: list[dict[str, Any]]) -> dict[str, Any]:
         """Run a config flow from its start through each step's input; a form shown again is a failure."""
@@ -174,16 +193,45 @@ class Client:
             )
         return entry_id
 
+    async def wait_for_states(self, entity_ids: set[str]) -> None:
+        """Wait until every entity is there and available (the controller sets up again after each subentry)."""
+        deadline = asyncio.get_running_loop().time() + START_SECONDS
+        while True:
+            states = await self.call("GET", "/api/states")
+            ready = {
+                state["entity_id"] for state in states if state["state"] not in ("unavailable", "unknown")
+            }
+            if entity_ids <= ready:
+                return
+            if asyncio.get_running_loop().time() > deadline:
+                raise RuntimeError(f"entities never became available: {sorted(entity_ids - ready)}")
+            await asyncio.sleep(0.2)
+
+    async def start_programs(self) -> None:
+        """Give the channels their programs and layers, and switch on the outlets that run all day."""
+        await self.wait_for_states({*PROGRAMS, *RUNNING_OUTLETS})
+        for entity_id, program in PROGRAMS.items():
+            await self.call(
+                "POST", "/api/services/bellas_reef/set_program", {"entity_id": entity_id, **program}
+            )
+        for entity_id, layers in LAYERS.items():
+            await self.call(
+                "POST", "/api/services/bellas_reef/set_layers", {"entity_id": entity_id, **layers}
+            )
+        await self.call("POST", "/api/services/switch/turn_on", {"entity_id": list(RUNNING_OUTLETS)})
+
 
 async def bootstrap(client: Client, db_url: str | None = None) -> str:
-    """Onboard, switch the client to a new long-lived token, keep the HTTP settings and add the demo tank.
+    """Onboard, switch the client to a new long-lived token, add the demo tank and start its programs.
 
     Returns the controller's config entry id.
     """
     await client.onboard()
     client.token = await client.long_lived_token()
-    await client.confirm_http_settings()
-    return await client.add_tank(db_url)
+    await client.set_country()
+    entry_id = await client.add_tank(db_url)
+    await client.start_programs()
+    return entry_id
 
 
 async def main() -> int:

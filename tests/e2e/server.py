@@ -18,11 +18,11 @@ from homeassistant.util import slugify
 
 from custom_components.bellas_reef.const import DOMAIN
 from scripts.demo.bootstrap import CHANNELS, OUTLETS, PROBES, Client, bootstrap
+from scripts.demo.http_settings import write_http_settings
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO_CONFIG = REPO / "scripts" / "demo" / "config"
 AUTOMATIONS = Path(__file__).with_name("automations.yaml")
-DEMO_PORT_LINE = "server_port: 8123"
 START_SECONDS = 60.0
 STOP_SECONDS = 30.0
 # Config entry states a controller does not leave by itself.
@@ -66,12 +66,9 @@ def free_port() -> int:
 def prepare_config(config_dir: Path, port: int) -> None:
     """The demo configuration on `port`, with the integration linked in and the tests' automations added."""
     shutil.copytree(DEMO_CONFIG, config_dir, dirs_exist_ok=True)
+    write_http_settings(config_dir, port)
     configuration = config_dir / "configuration.yaml"
-    text = configuration.read_text()
-    if text.count(DEMO_PORT_LINE) != 1:
-        raise RuntimeError(f"the demo configuration must say `{DEMO_PORT_LINE}` exactly once")
-    text = text.replace(DEMO_PORT_LINE, f"server_port: {port}")
-    configuration.write_text(text + "automation: !include automations.yaml\n")
+    configuration.write_text(configuration.read_text() + "automation: !include automations.yaml\n")
     shutil.copy(AUTOMATIONS, config_dir / "automations.yaml")
     (config_dir / "custom_components").mkdir()
     (config_dir / "custom_components" / "bellas_reef").symlink_to(REPO / "custom_components" / "bellas_reef")
