@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.frontend import DATA_PANELS
+from homeassistant.config_entries import ConfigSubentry
 from homeassistant.const import ATTR_ENTITY_ID
 from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator, WebSocketGenerator
 
-from custom_components.bellas_reef.const import DOMAIN
+from custom_components.bellas_reef.const import DOMAIN, SUBENTRY_OUTLET
+from custom_components.bellas_reef.lighting import layer_from_dict, program_from_dict
 from custom_components.bellas_reef.panel import (
     FRONTEND_DIR,
     MODULE,
@@ -36,10 +39,19 @@ SCHEDULE = {
 async def tank(
     hass: HomeAssistant, mock_config_entry: MockConfigEntry, freezer: FrozenDateTimeFactory
 ) -> MockConfigEntry:
-    """The controller in Amsterdam on midsummer's day."""
+    """The controller in Amsterdam on midsummer's day, with a return pump besides its channels and probes."""
     await hass.config.async_set_time_zone("Europe/Amsterdam")
     freezer.move_to(datetime(2026, 6, 21, 10, 0, tzinfo=AMSTERDAM))
     mock_config_entry.add_to_hass(hass)
+    hass.config_entries.async_add_subentry(
+        mock_config_entry,
+        ConfigSubentry(
+            data=MappingProxyType({"driver": "simulated", "role": "return_pump", "boot_delay": 0}),
+            subentry_type=SUBENTRY_OUTLET,
+            title="Return pump",
+            unique_id="simulated:return_pump",
+        ),
+    )
     assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()
     return mock_config_entry
@@ -101,6 +113,7 @@ async def test_tanks_lists_the_controller_with_each_channels_plan(
     }
     assert (white["driver"], white["address"], white["output"]) == ("simulated", 0x40, 1)
     assert [probe["entity_id"] for probe in found["probes"]] == ["sensor.water_temperature", "sensor.ph"]
+    assert found["outlets"] == [{"entity_id": "switch.return_pump", "name": "Return pump"}]
     assert found["feed_button"] == "button.display_reef_feed"
     assert found["stop_effects_button"] == "button.display_reef_stop_effects"
     assert found["feed_mode"] == "binary_sensor.display_reef_feed_mode"
@@ -161,7 +174,16 @@ async def test_preview_plan_gives_the_services_errors(
     assert reply["error"]["translation_domain"] == DOMAIN
     assert reply["error"]["message"]
 
+    reply = await _preview_plan(
+        hass, hass_ws_client, entity_id="light.white", program={**SCHEDULE, "colour": "blue"}
+    )
+    assert reply["error"]["code"] == "invalid_format"
+
     reply = await _preview_plan(hass, hass_ws_client, entity_id="light.kitchen", program=SCHEDULE)
+    assert reply["error"]["code"] == "not_found"
+
+    await hass.config_entries.async_unload(tank.entry_id)
+    reply = await _preview_plan(hass, hass_ws_client, entity_id="light.white", program=SCHEDULE)
     assert reply["error"]["code"] == "not_found"
 
 
@@ -170,7 +192,11 @@ async def test_preview_plan_gives_the_services_errors(
     [
         ({"kind": "static", "level": 0.35}, []),
         (
-            {"kind": "schedule", "interpolation": "smooth", "points": [{"time": "08:00", "level": 0.5}]},
+            {
+                "kind": "schedule",
+                "interpolation": "smooth",
+                "points": [{"time": "08:00", "level": 0.5}, {"time": "20:15", "level": 0.0}],
+            },
             [{"kind": "lunar", "max_level": 0.02}],
         ),
         (
@@ -195,13 +221,24 @@ async def test_preview_plan_gives_the_services_errors(
             },
             [{"kind": "acclimation", "start_date": "2026-06-01", "days": 30, "start_level": 0.4}],
         ),
+        (
+            {
+                "kind": "mimic",
+                "place": {"latitude": 21.3, "longitude": -157.8, "time_zone": "Pacific/Honolulu"},
+                "peak": 1.0,
+                "weather_entity": None,
+                "cloud_dimming": 0.7,
+                "storm_strength": 0.6,
+            },
+            [],
+        ),
     ],
 )
 def test_service_fields_round_trip(program: dict[str, Any], layers: list[dict[str, Any]]) -> None:
-    """What the panel loads converts back to exactly the plan it came from when saved."""
-    fields = program_to_service(program)
-    assert program_from_service(fields) == program
+    """What the panel loads converts back to the very plan it came from when it is saved."""
+    assert program_from_dict(program_from_service(program_to_service(program))) == program_from_dict(program)
     layer_fields = layers_to_service(layers)
     if "acclimation_start_date" in layer_fields:
         layer_fields["acclimation_start_date"] = date.fromisoformat(layer_fields["acclimation_start_date"])
-    assert layers_from_service(layer_fields, date(2026, 6, 21)) == layers
+    saved = layers_from_service(layer_fields, date(2026, 6, 21))
+    assert [layer_from_dict(layer) for layer in saved] == [layer_from_dict(layer) for layer in layers]
