@@ -168,7 +168,7 @@ def _message(err: ServiceValidationError) -> str:
                 "points": [{"time": f"{m // 60:02d}:{m % 60:02d}", "level": 1} for m in range(1440)],
             },
             "field_count",
-            "points must have 0 to 144 items, got 1440",
+            "points must have 2 to 144 items, got 1440",
         ),
         (
             "set_program",
@@ -181,6 +181,24 @@ def _message(err: ServiceValidationError) -> str:
             {"program": "mimic", "latitude": 1, "longitude": 2, "time_zone": "../../etc"},
             "field_not_a_time_zone",
             "time_zone",
+        ),
+        (
+            "set_program",
+            {"program": "mimic", "latitude": 1, "longitude": 2, "time_zone": "UTC", "weather_entity": False},
+            "field_not_an_entity",
+            "weather_entity must be a weather entity, got false",
+        ),
+        (
+            "set_program",
+            {"program": "schedule", "points": [{"time": "25:00", "level": 10}]},
+            "field_not_a_time",
+            "points must be a time of day like 07:30, got 25:00",
+        ),
+        (
+            "set_program",
+            {"program": "schedule", "points": [{"time": "08:00", "level": 10}]},
+            "field_count",
+            "got 1",
         ),
         ("feed_mode", {"config_entry_id": "x", "minutes": "NaN"}, "field_not_a_number", "minutes"),
         ("feed_mode", {"config_entry_id": "x", "roles": ["aquarium"]}, "field_not_a_choice", "roles"),

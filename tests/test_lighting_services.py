@@ -251,7 +251,11 @@ async def test_preview_returns_the_days_curve(
             {"moonlight_level": 1, "moonlight_start": "21:00", "moonlight_end": "21:00"},
             "empty_window",
         ),
-        ("start_effect", {"effect": "lightning", "flashes": 50, "duration": {"seconds": 5}}, "lightning_too_short"),
+        (
+            "start_effect",
+            {"effect": "lightning", "flashes": 50, "duration": {"seconds": 5}},
+            "lightning_too_short",
+        ),
     ],
 )
 async def test_invalid_input_is_refused_and_changes_nothing(

@@ -263,9 +263,12 @@ def listing[T](field: str, item: Check[T], maximum: int, minimum: int = 0) -> Ch
     def check(value: object) -> list[T]:
         if not isinstance(value, list | tuple):
             raise refuse("field_not_a_list", field, value=value)
-        if not minimum <= len(value) <= maximum:
+        if len(value) > maximum:
             raise refuse("field_count", field, count=len(value), minimum=minimum, maximum=maximum)
-        return [item(element) for element in value]
+        items = [item(element) for element in value]
+        if len(items) < minimum:
+            raise refuse("field_count", field, count=len(value), minimum=minimum, maximum=maximum)
+        return items
 
     return check
 

@@ -33,7 +33,7 @@ from .const import (
 )
 from .flows.channel import ChannelSubentryFlow
 from .flows.controller import controller_data, controller_schema, store_errors
-from .flows.fields import has_name
+from .flows.fields import form_errors
 from .flows.options import ReefOptionsFlow
 from .flows.outlet import OutletSubentryFlow, outlet_error
 from .flows.probe import ProbeSubentryFlow
@@ -73,18 +73,23 @@ class BellasReefConfigFlow(ConfigFlow, domain=DOMAIN):
                 CONF_LONGITUDE: self.hass.config.longitude,
             },
         }
+        placeholders: dict[str, str] = {}
         if user_input is not None:
-            data = controller_data(user_input)
-            if not has_name(data[CONF_NAME]):
-                errors[CONF_NAME] = "name_required"
-            else:
+            errors, placeholders = form_errors(controller_schema(defaults), user_input)
+            if not errors:
+                data = controller_data(user_input)
                 await self.async_set_unique_id(slugify(data[CONF_NAME]))
                 self._abort_if_unique_id_configured()
                 errors = await store_errors(data)
-            if not errors:
-                return self.async_create_entry(title=data[CONF_NAME], data=data)
+                if not errors:
+                    return self.async_create_entry(title=data[CONF_NAME], data=data)
             defaults = user_input
-        return self.async_show_form(step_id="user", data_schema=controller_schema(defaults), errors=errors)
+        return self.async_show_form(
+            step_id="user",
+            data_schema=controller_schema(defaults),
+            errors=errors,
+            description_placeholders=placeholders,
+        )
 
     async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
         """The VeSync cloud rejected the controller's account."""
@@ -95,7 +100,17 @@ class BellasReefConfigFlow(ConfigFlow, domain=DOMAIN):
         entry = self._get_reauth_entry()
         account = dict(entry.data[CONF_VESYNC])
         errors: dict[str, str] = {}
+        schema = vol.Schema(
+            {
+                vol.Required(CONF_PASSWORD): selector.TextSelector(
+                    selector.TextSelectorConfig(type=selector.TextSelectorType.PASSWORD)
+                )
+            }
+        )
+        placeholders: dict[str, str] = {}
         if user_input is not None:
+            errors, placeholders = form_errors(schema, user_input)
+        if user_input is not None and not errors:
             account[CONF_PASSWORD] = user_input[CONF_PASSWORD]
             cloud = drivers.vesync_account(self.hass, account)
             try:
@@ -108,14 +123,8 @@ class BellasReefConfigFlow(ConfigFlow, domain=DOMAIN):
                 await cloud.close()
         return self.async_show_form(
             step_id="reauth_confirm",
-            data_schema=vol.Schema(
-                {
-                    vol.Required(CONF_PASSWORD): selector.TextSelector(
-                        selector.TextSelectorConfig(type=selector.TextSelectorType.PASSWORD)
-                    )
-                }
-            ),
-            description_placeholders={"username": account[CONF_USERNAME]},
+            data_schema=schema,
+            description_placeholders={"username": account[CONF_USERNAME], **placeholders},
             errors=errors,
         )
 
@@ -130,24 +139,28 @@ class BellasReefConfigFlow(ConfigFlow, domain=DOMAIN):
                 CONF_LONGITUDE: entry.data[CONF_LONGITUDE],
             },
         }
+        placeholders: dict[str, str] = {}
         if user_input is not None:
-            data = controller_data(user_input)
-            slug = slugify(data[CONF_NAME])
-            if not has_name(data[CONF_NAME]):
-                errors[CONF_NAME] = "name_required"
-            elif any(
-                other.unique_id == slug
-                for other in self._async_current_entries(include_ignore=False)
-                if other.entry_id != entry.entry_id
-            ):
-                errors[CONF_NAME] = "name_in_use"
-            else:
-                errors = await store_errors(data)
+            errors, placeholders = form_errors(controller_schema(defaults), user_input)
             if not errors:
-                return self.async_update_reload_and_abort(
-                    entry, unique_id=slug, title=data[CONF_NAME], data=data
-                )
+                data = controller_data(user_input)
+                slug = slugify(data[CONF_NAME])
+                if any(
+                    other.unique_id == slug
+                    for other in self._async_current_entries(include_ignore=False)
+                    if other.entry_id != entry.entry_id
+                ):
+                    errors[CONF_NAME] = "name_in_use"
+                else:
+                    errors = await store_errors(data)
+                if not errors:
+                    return self.async_update_reload_and_abort(
+                        entry, unique_id=slug, title=data[CONF_NAME], data=data
+                    )
             defaults = user_input
         return self.async_show_form(
-            step_id="reconfigure", data_schema=controller_schema(defaults), errors=errors
+            step_id="reconfigure",
+            data_schema=controller_schema(defaults),
+            errors=errors,
+            description_placeholders=placeholders,
         )

@@ -8,6 +8,7 @@ errors become translated ServiceValidationErrors.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from contextlib import suppress
 from datetime import date, datetime, timedelta
 import math
 from typing import Any, Final
@@ -99,10 +100,10 @@ SECONDS_PER_FLASH: Final = 0.7
 
 
 def _weather_entity(value: object) -> str:
-    try:
-        return str(cv.entity_domain("weather")(value))
-    except vol.Invalid:
-        raise checks.refuse("field_not_an_entity", "weather_entity", value=value, domain="weather") from None
+    if isinstance(value, str):
+        with suppress(vol.Invalid):
+            return str(cv.entity_domain("weather")(value))
+    raise checks.refuse("field_not_an_entity", "weather_entity", value=value, domain="weather")
 
 
 _PROGRAM_FIELDS: Final[dict[str | Marker, Any]] = {
@@ -111,6 +112,7 @@ _PROGRAM_FIELDS: Final[dict[str | Marker, Any]] = {
         "points",
         checks.record("points", {"time": checks.time_of_day("points"), "level": checks.percent("points")}),
         MAX_POINTS,
+        minimum=2,
     ),
     vol.Optional("interpolation"): checks.choice("interpolation", INTERPOLATIONS),
     vol.Optional("peak"): checks.percent("peak"),

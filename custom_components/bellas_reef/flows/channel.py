@@ -34,7 +34,7 @@ from ..hardware.gpio import AUTO_PIN_FACTORY, FIRST_PIN, LAST_PIN, PIN_FACTORIES
 from ..lighting.curves import DimmingCurve
 from .buses import bus_error, scan_bus
 from .driver import DriverSubentryFlow
-from .fields import number, own_entities, select
+from .fields import form_errors, number, own_entities, select
 
 
 class ChannelSubentryFlow(DriverSubentryFlow):
@@ -112,7 +112,11 @@ class ChannelSubentryFlow(DriverSubentryFlow):
     async def async_step_pca9685(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
         """A PCA9685 board on an I2C bus: first the bus, whose answering boards are then listed."""
         errors: dict[str, str] = {}
+        placeholders: dict[str, str] = {}
+        schema = vol.Schema({vol.Required(CONF_BUS, default=1): number(0, 99, 1)})
         if user_input is not None:
+            errors, placeholders = form_errors(schema, user_input)
+        if user_input is not None and not errors:
             bus_number = int(user_input[CONF_BUS])
             try:
                 answering = await self.hass.async_add_executor_job(scan_bus, bus_number)
@@ -125,9 +129,7 @@ class ChannelSubentryFlow(DriverSubentryFlow):
                     return await self.async_step_pca9685_board()
                 errors[CONF_BUS] = "no_boards_found"
         return self.async_show_form(
-            step_id="pca9685",
-            data_schema=vol.Schema({vol.Required(CONF_BUS, default=1): number(0, 99, 1)}),
-            errors=errors,
+            step_id="pca9685", data_schema=schema, errors=errors, description_placeholders=placeholders
         )
 
     async def async_step_pca9685_board(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:

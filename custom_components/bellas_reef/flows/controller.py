@@ -85,4 +85,6 @@ async def store_errors(data: Mapping[str, Any]) -> dict[str, str]:
         await validate_postgres_url(data[CONF_DB_URL])
     except DatabaseUrlError as err:
         return {CONF_DB_URL: _DATABASE_ERRORS[type(err)]}
+    except ValueError:  # a URL the driver cannot even encode or parse (UnicodeError is one)
+        return {CONF_DB_URL: "invalid_db_url"}
     return {}

@@ -12,6 +12,7 @@ import probatio as vol
 
 from ..const import CONF_DRIVER
 from .buses import async_offered
+from .fields import form_errors
 
 
 class DriverSubentryFlow(ConfigSubentryFlow, ABC):
@@ -50,20 +51,23 @@ class DriverSubentryFlow(ConfigSubentryFlow, ABC):
         extra: Mapping[str, Any] | None = None,
     ) -> SubentryFlowResult:
         errors: dict[str, str] = {}
+        placeholders: dict[str, str] = {}
         reconfiguring = self.source == "reconfigure"
         step_id = "reconfigure" if reconfiguring else step_id or driver
         suggested: Mapping[str, Any] | None = current
         if user_input is not None:
+            errors, placeholders = form_errors(self._schema(driver), user_input)
             data = {CONF_DRIVER: driver, **(extra or {}), **user_input}
-            errors = await self._async_validate(data)
-            key = self._hardware_key(data)
+            if not errors:
+                errors = await self._async_validate(data)
             own_id = self._reconfigure_subentry_id if reconfiguring else None
             if not errors and any(
-                sub.unique_id == key and sub.subentry_id != own_id
+                sub.unique_id == self._hardware_key(data) and sub.subentry_id != own_id
                 for sub in self._get_entry().subentries.values()
             ):
                 errors["base"] = "already_configured"
             if not errors:
+                key = self._hardware_key(data)
                 title = data.pop(CONF_NAME)
                 if reconfiguring:
                     return self.async_update_and_abort(
@@ -81,5 +85,8 @@ class DriverSubentryFlow(ConfigSubentryFlow, ABC):
         if suggested is not None:
             schema = self.add_suggested_values_to_schema(schema, suggested)
         return self.async_show_form(
-            step_id=step_id, data_schema=schema, errors=errors, description_placeholders={"driver": driver}
+            step_id=step_id,
+            data_schema=schema,
+            errors=errors,
+            description_placeholders={"driver": driver, **placeholders},
         )

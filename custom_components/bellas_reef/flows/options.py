@@ -23,7 +23,7 @@ from ..const import (
 from ..hardware.tank import ProbeKind
 from ..monitor import keeper_unit
 from ..safety import CELSIUS, Rule, RuleError, convert_temperature_rule, rules_from_list
-from .fields import has_name, number, roles, select
+from .fields import form_errors, number, roles, select
 
 CONDITION_FIELDS: Final[Mapping[str, tuple[str, ...]]] = {
     "above": ("limit",),
@@ -107,10 +107,10 @@ class ReefOptionsFlow(OptionsFlow):
 
     async def _async_rule_step(self, step_id: str, user_input: dict[str, Any] | None) -> ConfigFlowResult:
         errors: dict[str, str] = {}
+        placeholders: dict[str, str] = {}
         if user_input is not None:
-            if not has_name(user_input[CONF_NAME]):
-                errors[CONF_NAME] = "name_required"
-            else:
+            errors, placeholders = form_errors(self._rule_schema(), user_input)
+            if not errors:
                 condition = user_input["condition"]
                 kept = (
                     self._draft.get("condition", {})
@@ -123,7 +123,18 @@ class ReefOptionsFlow(OptionsFlow):
                     "condition": {"kind": condition, **kept},
                 }
                 return await self.async_step_rule_details()
-        schema = vol.Schema(
+        suggested = {
+            CONF_NAME: self._draft.get("name"),
+            "probe": self._draft.get("probe"),
+            "condition": self._draft.get("condition", {}).get("kind"),
+        }
+        schema = self.add_suggested_values_to_schema(self._rule_schema(), user_input or suggested)
+        return self.async_show_form(
+            step_id=step_id, data_schema=schema, errors=errors, description_placeholders=placeholders
+        )
+
+    def _rule_schema(self) -> vol.Schema:
+        return vol.Schema(
             {
                 vol.Required(CONF_NAME): selector.TextSelector(),
                 vol.Required("probe"): selector.SelectSelector(
@@ -134,13 +145,6 @@ class ReefOptionsFlow(OptionsFlow):
                 vol.Required("condition", default="above"): select(list(CONDITION_FIELDS), "condition"),
             }
         )
-        suggested = {
-            CONF_NAME: self._draft.get("name"),
-            "probe": self._draft.get("probe"),
-            "condition": self._draft.get("condition", {}).get("kind"),
-        }
-        schema = self.add_suggested_values_to_schema(schema, user_input or suggested)
-        return self.async_show_form(step_id=step_id, data_schema=schema, errors=errors)
 
     def _details_schema(self, condition: str) -> vol.Schema:
         fields: dict[Any, Any] = {
@@ -166,6 +170,8 @@ class ReefOptionsFlow(OptionsFlow):
         errors: dict[str, str] = {}
         placeholders: dict[str, str] = {}
         if user_input is not None:
+            errors, placeholders = form_errors(self._details_schema(condition), user_input)
+        if user_input is not None and not errors:
             draft = self._draft | {
                 "id": self._editing or self._new_id(self._draft["name"]),
                 "condition": {
@@ -234,7 +240,23 @@ class ReefOptionsFlow(OptionsFlow):
 
     async def async_step_settings(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """What safety mode does to the lights, and how long heaters wait for a silent thermometer."""
-        if user_input is not None:
+        options = self.config_entry.options
+        schema = vol.Schema(
+            {
+                vol.Required(
+                    CONF_SAFETY_MODE_LIGHTS, default=options.get(CONF_SAFETY_MODE_LIGHTS, 100)
+                ): number(0, 100, 1, "%"),
+                vol.Optional(
+                    CONF_SAFETY_MODE_OUTLETS, default=options.get(CONF_SAFETY_MODE_OUTLETS, [])
+                ): roles(),
+                vol.Required(
+                    CONF_FAILSAFE_MINUTES,
+                    default=options.get(CONF_FAILSAFE_MINUTES, DEFAULT_FAILSAFE_MINUTES),
+                ): number(1, 1440, 1, "min"),
+            }
+        )
+        errors, placeholders = ({}, {}) if user_input is None else form_errors(schema, user_input)
+        if user_input is not None and not errors:
             return self.async_create_entry(
                 data={
                     **self.config_entry.options,
@@ -243,23 +265,11 @@ class ReefOptionsFlow(OptionsFlow):
                     CONF_FAILSAFE_MINUTES: int(user_input[CONF_FAILSAFE_MINUTES]),
                 }
             )
-        options = self.config_entry.options
         return self.async_show_form(
             step_id="settings",
-            data_schema=vol.Schema(
-                {
-                    vol.Required(
-                        CONF_SAFETY_MODE_LIGHTS, default=options.get(CONF_SAFETY_MODE_LIGHTS, 100)
-                    ): number(0, 100, 1, "%"),
-                    vol.Optional(
-                        CONF_SAFETY_MODE_OUTLETS, default=options.get(CONF_SAFETY_MODE_OUTLETS, [])
-                    ): roles(),
-                    vol.Required(
-                        CONF_FAILSAFE_MINUTES,
-                        default=options.get(CONF_FAILSAFE_MINUTES, DEFAULT_FAILSAFE_MINUTES),
-                    ): number(1, 1440, 1, "min"),
-                }
-            ),
+            data_schema=self.add_suggested_values_to_schema(schema, user_input or {}),
+            errors=errors,
+            description_placeholders=placeholders,
         )
 
 

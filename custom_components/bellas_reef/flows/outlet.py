@@ -33,7 +33,7 @@ from ..const import (
 from ..outlets import OutletAuthError, OutletError, OutletNotFoundError, OutletRole
 from ..outlets.kasa import KasaDevice
 from .buses import async_offered
-from .fields import number, own_entities, select
+from .fields import form_errors, number, own_entities, select
 
 _OUTLET_ERRORS: Final[Mapping[type[OutletError], str]] = {
     OutletAuthError: "invalid_auth",
@@ -67,7 +67,8 @@ def _connection_fields() -> dict[Any, Any]:
 
 
 def _connection(user_input: Mapping[str, Any]) -> dict[str, Any]:
-    data = {key: user_input[key] for key in (CONF_HOST, CONF_USERNAME, CONF_PASSWORD) if user_input.get(key)}
+    data = {CONF_HOST: user_input[CONF_HOST].strip()}
+    data |= {key: user_input[key] for key in (CONF_USERNAME, CONF_PASSWORD) if user_input.get(key)}
     if user_input.get(CONF_PORT):
         data[CONF_PORT] = int(user_input[CONF_PORT])
     return data
@@ -96,8 +97,8 @@ class OutletSubentryFlow(ConfigSubentryFlow):
 
     async def async_step_kasa(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
         """A TP-Link Kasa plug or power strip on the network."""
-        errors: dict[str, str] = {}
-        if user_input is not None:
+        errors, placeholders = self._answers_errors(vol.Schema(_connection_fields()), user_input)
+        if user_input is not None and not errors:
             connection = _connection(user_input)
             device = KasaDevice(
                 connection[CONF_HOST],
@@ -119,7 +120,10 @@ class OutletSubentryFlow(ConfigSubentryFlow):
                 self._choices = {str(s.index): (s.name, s.unique_id, s.index) for s in info.sockets}
                 return await self.async_step_kasa_socket()
         return self.async_show_form(
-            step_id="kasa", data_schema=vol.Schema(_connection_fields()), errors=errors
+            step_id="kasa",
+            data_schema=vol.Schema(_connection_fields()),
+            errors=errors,
+            description_placeholders=placeholders,
         )
 
     async def async_step_kasa_socket(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
@@ -129,10 +133,6 @@ class OutletSubentryFlow(ConfigSubentryFlow):
     async def _async_pick(
         self, step_id: str, key: str, user_input: dict[str, Any] | None
     ) -> SubentryFlowResult:
-        if user_input is not None:
-            choice = user_input.get(key, next(iter(self._choices)))
-            _name, unique_id, value = self._choices[choice]
-            return self._create({**self._device, key: value}, user_input, unique_id)
         fields: dict[Any, Any] = {}
         if len(self._choices) > 1:
             fields[vol.Required(key)] = selector.SelectSelector(
@@ -146,12 +146,22 @@ class OutletSubentryFlow(ConfigSubentryFlow):
             )
         first_name = next(iter(self._choices.values()))[0]
         fields |= _outlet_fields(first_name if len(self._choices) == 1 else None)
-        return self.async_show_form(step_id=step_id, data_schema=vol.Schema(fields))
+        errors, placeholders = self._answers_errors(vol.Schema(fields), user_input)
+        if user_input is not None and not errors:
+            choice = user_input.get(key, next(iter(self._choices)))
+            _name, unique_id, value = self._choices[choice]
+            return self._create({**self._device, key: value}, user_input, unique_id)
+        return self.async_show_form(
+            step_id=step_id,
+            data_schema=self.add_suggested_values_to_schema(vol.Schema(fields), user_input or {}),
+            errors=errors,
+            description_placeholders=placeholders,
+        )
 
     async def async_step_shelly(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
         """A Shelly relay (Gen1 or Gen2+) on the network."""
-        errors: dict[str, str] = {}
-        if user_input is not None:
+        errors, placeholders = self._answers_errors(vol.Schema(_connection_fields()), user_input)
+        if user_input is not None and not errors:
             connection = _connection(user_input)
             try:
                 info = await drivers.shelly_device(self.hass, connection).probe()
@@ -162,7 +172,10 @@ class OutletSubentryFlow(ConfigSubentryFlow):
                 self._choices = {str(c.channel): (c.name, c.unique_id, c.channel) for c in info.channels}
                 return await self.async_step_shelly_channel()
         return self.async_show_form(
-            step_id="shelly", data_schema=vol.Schema(_connection_fields()), errors=errors
+            step_id="shelly",
+            data_schema=vol.Schema(_connection_fields()),
+            errors=errors,
+            description_placeholders=placeholders,
         )
 
     async def async_step_shelly_channel(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
@@ -172,9 +185,19 @@ class OutletSubentryFlow(ConfigSubentryFlow):
     async def async_step_vesync(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
         """VeSync outlets come from one account per controller, entered here the first time."""
         entry = self._get_entry()
-        errors: dict[str, str] = {}
+        schema = vol.Schema(
+            {
+                vol.Required(CONF_USERNAME): selector.TextSelector(
+                    selector.TextSelectorConfig(type=selector.TextSelectorType.EMAIL)
+                ),
+                vol.Required(CONF_PASSWORD): selector.TextSelector(
+                    selector.TextSelectorConfig(type=selector.TextSelectorType.PASSWORD)
+                ),
+            }
+        )
+        errors, placeholders = self._answers_errors(schema, user_input)
         account = entry.data.get(CONF_VESYNC)
-        if account is None and user_input is not None:
+        if account is None and user_input is not None and not errors:
             account = {CONF_USERNAME: user_input[CONF_USERNAME], CONF_PASSWORD: user_input[CONF_PASSWORD]}
         if account is not None:
             cloud = drivers.vesync_account(self.hass, account)
@@ -196,18 +219,7 @@ class OutletSubentryFlow(ConfigSubentryFlow):
             finally:
                 await cloud.close()
         return self.async_show_form(
-            step_id="vesync",
-            data_schema=vol.Schema(
-                {
-                    vol.Required(CONF_USERNAME): selector.TextSelector(
-                        selector.TextSelectorConfig(type=selector.TextSelectorType.EMAIL)
-                    ),
-                    vol.Required(CONF_PASSWORD): selector.TextSelector(
-                        selector.TextSelectorConfig(type=selector.TextSelectorType.PASSWORD)
-                    ),
-                }
-            ),
-            errors=errors,
+            step_id="vesync", data_schema=schema, errors=errors, description_placeholders=placeholders
         )
 
     async def async_step_vesync_outlet(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
@@ -216,35 +228,42 @@ class OutletSubentryFlow(ConfigSubentryFlow):
 
     async def async_step_ha_switch(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
         """An existing HA switch, e.g. from HA's own TP-Link or Shelly integration."""
-        if user_input is not None:
+        schema = vol.Schema(
+            {
+                vol.Required(CONF_ENTITY_ID): selector.EntitySelector(
+                    selector.EntitySelectorConfig(
+                        domain="switch", exclude_entities=own_entities(self, "switch")
+                    )
+                ),
+                **_outlet_fields(),
+            }
+        )
+        errors, placeholders = self._answers_errors(schema, user_input)
+        if user_input is not None and not errors:
             entity_id = user_input[CONF_ENTITY_ID]
             return self._create(
                 {CONF_DRIVER: OutletDriver.HA_SWITCH, CONF_ENTITY_ID: entity_id},
                 user_input,
                 f"ha_switch:{entity_id}",
             )
-        fields = {
-            vol.Required(CONF_ENTITY_ID): selector.EntitySelector(
-                selector.EntitySelectorConfig(domain="switch", exclude_entities=own_entities(self, "switch"))
-            ),
-            **_outlet_fields(),
-        }
-        return self.async_show_form(step_id="ha_switch", data_schema=vol.Schema(fields))
+        return self._form("ha_switch", schema, user_input, errors, placeholders)
 
     async def async_step_simulated(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
         """A simulated socket for the demo tank; `watts` is what it draws when on."""
-        if user_input is not None:
+        schema = vol.Schema({**_outlet_fields(), vol.Optional(CONF_WATTS): number(0, 5000, 1, "W")})
+        errors, placeholders = self._answers_errors(schema, user_input)
+        if user_input is not None and not errors:
             data: dict[str, Any] = {CONF_DRIVER: OutletDriver.SIMULATED}
             if user_input.get(CONF_WATTS):
                 data[CONF_WATTS] = float(user_input[CONF_WATTS])
             return self._create(data, user_input, f"simulated:{slugify(user_input[CONF_NAME])}")
-        fields = {**_outlet_fields(), vol.Optional(CONF_WATTS): number(0, 5000, 1, "W")}
-        return self.async_show_form(step_id="simulated", data_schema=vol.Schema(fields))
+        return self._form("simulated", schema, user_input, errors, placeholders)
 
     async def async_step_reconfigure(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
         """Rename an outlet, or change its role or boot delay."""
         subentry = self._get_reconfigure_subentry()
-        if user_input is not None:
+        errors, placeholders = self._answers_errors(vol.Schema(_outlet_fields()), user_input)
+        if user_input is not None and not errors:
             return self.async_update_and_abort(
                 self._get_entry(),
                 subentry,
@@ -254,7 +273,31 @@ class OutletSubentryFlow(ConfigSubentryFlow):
                     CONF_BOOT_DELAY: float(user_input[CONF_BOOT_DELAY]),
                 },
             )
-        schema = self.add_suggested_values_to_schema(
-            vol.Schema(_outlet_fields()), {**subentry.data, CONF_NAME: subentry.title}
+        return self._form(
+            "reconfigure",
+            vol.Schema(_outlet_fields()),
+            user_input or {**subentry.data, CONF_NAME: subentry.title},
+            errors,
+            placeholders,
         )
-        return self.async_show_form(step_id="reconfigure", data_schema=schema)
+
+    @staticmethod
+    def _answers_errors(
+        schema: vol.Schema, user_input: Mapping[str, Any] | None
+    ) -> tuple[dict[str, str], dict[str, str]]:
+        return ({}, {}) if user_input is None else form_errors(schema, user_input)
+
+    def _form(
+        self,
+        step_id: str,
+        schema: vol.Schema,
+        suggested: Mapping[str, Any] | None,
+        errors: dict[str, str],
+        placeholders: dict[str, str],
+    ) -> SubentryFlowResult:
+        return self.async_show_form(
+            step_id=step_id,
+            data_schema=self.add_suggested_values_to_schema(schema, suggested or {}),
+            errors=errors,
+            description_placeholders=placeholders,
+        )

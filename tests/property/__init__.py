@@ -1,0 +1,1 @@
+"""Property tests: generated input, hostile and plausible, for every door into the integration."""
