@@ -118,7 +118,7 @@ export class ReefAddBoard extends LitElement {
           name=${key}
           .value=${String(board[key])}
           @change=${(event: Event) => {
-            this._board = { ...board, [key]: Number((event.target as HTMLInputElement).value) };
+            this._board = { ...this._board, [key]: Number((event.target as HTMLInputElement).value) };
             if (key === "address") this._refill();
           }}
       /></label>`;

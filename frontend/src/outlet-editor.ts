@@ -83,13 +83,16 @@ export class ReefOutletEditor extends LitElement {
             /></label>
             <button
               aria-label=${`Remove the window from ${window.on}`}
-              @click=${() => (this._program = { ...program, windows: program.windows.filter((_, position) => position !== index) })}
+              @click=${() =>
+                (this._program = { ...this._program, windows: this._program.windows.filter((_, position) => position !== index) })}
             >
               Remove
             </button>
           </div>`,
         )}
-        <button @click=${() => (this._program = { ...program, windows: [...program.windows, { on: "08:00", off: "20:00" }] })}>
+        <button
+          @click=${() => (this._program = { ...this._program, windows: [...this._program.windows, { on: "08:00", off: "20:00" }] })}
+        >
           Add a window
         </button>
         <h3>Cycle</h3>
@@ -101,7 +104,8 @@ export class ReefOutletEditor extends LitElement {
                 type="number"
                 min="0"
                 .value=${String(program[key])}
-                @input=${(event: Event) => (this._program = { ...program, [key]: Number((event.target as HTMLInputElement).value) })}
+                @input=${(event: Event) =>
+                  (this._program = { ...this._program, [key]: Number((event.target as HTMLInputElement).value) })}
             /></label>`,
           )}
         </div>

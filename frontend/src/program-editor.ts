@@ -333,7 +333,7 @@ export class ReefProgramEditor extends LitElement {
                   .value=${point.time}
                   @change=${(event: Event) => {
                     const time = (event.target as HTMLInputElement).value;
-                    const next = points.map((other, position) => (position === index ? { ...other, time } : other));
+                    const next = this._points.map((other, position) => (position === index ? { ...other, time } : other));
                     this._setPoints(next, null);
                   }}
                 />
@@ -348,7 +348,7 @@ export class ReefProgramEditor extends LitElement {
                   @input=${(event: Event) => {
                     const text = (event.target as HTMLInputElement).value;
                     const level = text === "" ? Number.NaN : Number(text);
-                    this._setPoints(points.map((other, position) => (position === index ? { ...other, level } : other)));
+                    this._setPoints(this._points.map((other, position) => (position === index ? { ...other, level } : other)));
                   }}
                 />
               </td>
@@ -356,7 +356,7 @@ export class ReefProgramEditor extends LitElement {
                 <button
                   class="remove"
                   aria-label=${`Remove point ${index + 1} (${point.time})`}
-                  @click=${() => this._setPoints(removePoint(points, index), null)}
+                  @click=${() => this._setPoints(removePoint(this._points, index), null)}
                 >
                   Remove
                 </button>
@@ -369,8 +369,9 @@ export class ReefProgramEditor extends LitElement {
         <button
           class="add-point"
           @click=${() => {
-            const last = points.length ? parseTime(points[points.length - 1].time) : 600;
-            const added = addPoint(points, Math.min(last + 60, 1435), points[points.length - 1]?.level ?? 50);
+            const current = this._points;
+            const last = current.length ? parseTime(current[current.length - 1].time) : 600;
+            const added = addPoint(current, Math.min(last + 60, 1435), current[current.length - 1]?.level ?? 50);
             this._setPoints(added.points, added.index);
           }}
         >
@@ -422,7 +423,7 @@ export class ReefProgramEditor extends LitElement {
                   .value=${String(moonlight[key])}
                   @input=${(event: Event) => {
                     const text = (event.target as HTMLInputElement).value;
-                    this._setLayer("moonlight", { ...moonlight, [key]: key === "level" ? Number(text) : text });
+                    this._setLayer("moonlight", { ...this._layers.moonlight!, [key]: key === "level" ? Number(text) : text });
                   }}
               /></label>`;
             })}
@@ -446,7 +447,7 @@ export class ReefProgramEditor extends LitElement {
                   .value=${String(acclimation[key])}
                   @input=${(event: Event) => {
                     const text = (event.target as HTMLInputElement).value;
-                    this._setLayer("acclimation", { ...acclimation, [key]: key === "start_date" ? text : Number(text) });
+                    this._setLayer("acclimation", { ...this._layers.acclimation!, [key]: key === "start_date" ? text : Number(text) });
                   }}
               /></label>`;
             })}

@@ -18,7 +18,7 @@ import pytest
 from scripts.demo.bootstrap import LAYERS, PROGRAMS, RUNNING_OUTLETS, Client
 
 from .browser import Page, close, devtools_port, launch, login_url, open_page
-from .server import REPO, Server
+from .server import REPO, Server, wait_for_entities
 from .websocket import Connection
 
 PANEL_PATH = "/reef"
@@ -456,6 +456,110 @@ async def test_live_levels_move_while_a_storm_runs(
     finally:
         await service(client, "stop_effect", entity_id=channel)
         await restore(client, channel, before)
+
+
+async def test_add_a_board_creates_a_channel_per_row_through_the_channel_flow(
+    client: Client, home_assistant: Server, websocket: Connection, panel: OpenPanel
+) -> None:
+    before = {sub["subentry_id"] for sub in await subentries(websocket, home_assistant)}
+    page = await panel()
+    await press(page, "reef-tank-view", "button.add-board")
+    await wait_for(
+        page,
+        'return !!(deep("reef-add-board") && deep("reef-add-board").shadowRoot.querySelector("table tbody tr"));',
+    )
+    filled = await page.evaluate(
+        script(
+            'const root = deep("reef-add-board").shadowRoot;'
+            'const set = (element, value) => { element.value = value; element.dispatchEvent(new Event("change")); };'
+            'set(root.querySelector("select[name=driver]"), "simulated");'
+            'set(root.querySelector("input[name=address]"), "65");'
+            'const rows = [...root.querySelectorAll("tbody tr")];'
+            "rows.slice(2).forEach((row) => { const box = row.querySelector('input[type=checkbox]');"
+            "  if (box.checked) box.click(); });"
+            'const second = rows[1].querySelectorAll("input[type=number]");'
+            'set(second[0], "50"); set(second[1], "40");'
+            "return rows.length;"
+        )
+    )
+    assert filled == 16, "a new board offers all its outputs"
+    await press(page, "reef-add-board", "button.primary")
+    status = await wait_for(
+        page,
+        'return [...deep("reef-add-board").shadowRoot.querySelectorAll(".status li")].map((li) => li.textContent);',
+        lambda lines: len(lines) == 2,
+    )
+    try:
+        assert status[0] == "Board 41h 1: added"
+        assert status[1] == "Board 41h 2: The minimum output must be below the maximum output."
+        added = [
+            sub for sub in await subentries(websocket, home_assistant) if sub["subentry_id"] not in before
+        ]
+        assert [(sub["title"], sub["subentry_type"]) for sub in added] == [("Board 41h 1", "channel")]
+        await wait_for_entities(client, {"light.board_41h_1"})
+    finally:
+        for sub in await subentries(websocket, home_assistant):
+            if sub["subentry_id"] not in before:
+                await websocket.command(
+                    "config_entries/subentries/delete",
+                    entry_id=home_assistant.entry_id,
+                    subentry_id=sub["subentry_id"],
+                )
+        await wait_for_entities(client, set(home_assistant.lights))
+
+
+async def subentries(websocket: Connection, server: Server) -> list[dict[str, Any]]:
+    """The demo controller's subentries."""
+    found: list[dict[str, Any]] = await websocket.command(
+        "config_entries/subentries/list", entry_id=server.entry_id
+    )
+    return found
+
+
+async def test_an_outlet_program_is_saved_from_the_panel(client: Client, panel: OpenPanel) -> None:
+    outlet = "switch.wave_maker"
+    page = await panel()
+    await press(page, "reef-tank-view", f'tr[data-entity="{outlet}"] button')
+    await wait_for(
+        page,
+        'return !!(deep("reef-outlet-editor") && deep("reef-outlet-editor").shadowRoot.querySelector("h2"));',
+    )
+    await page.evaluate(
+        script(
+            'const root = deep("reef-outlet-editor").shadowRoot;'
+            '[...root.querySelectorAll("button")].find((b) => b.textContent.trim() === "Add a window").click();'
+        )
+    )
+    await wait_for(
+        page, 'return deep("reef-outlet-editor").shadowRoot.querySelectorAll("input[type=time]").length;'
+    )
+    await page.evaluate(
+        script(
+            'const root = deep("reef-outlet-editor").shadowRoot;'
+            'const set = (element, value) => { element.value = value; element.dispatchEvent(new Event("change")); };'
+            'const [on, off] = root.querySelectorAll("input[type=time]"); set(on, "09:00"); set(off, "21:00");'
+            'const [cycleOn, cycleOff] = root.querySelectorAll("input[type=number]");'
+            'cycleOn.value = "20"; cycleOn.dispatchEvent(new Event("input"));'
+            'cycleOff.value = "40"; cycleOff.dispatchEvent(new Event("input"));'
+        )
+    )
+    try:
+        await press(page, "reef-outlet-editor", "button.primary")
+        outcome = await wait_for(
+            page,
+            'if (deep("reef-tank-view")) return "saved";'
+            'const error = deep("reef-outlet-editor").shadowRoot.querySelector(".error");'
+            "return error && error.textContent;",
+        )
+        assert outcome == "saved"
+        program = (await client.call("GET", f"/api/states/{outlet}"))["attributes"]["program"]
+        assert program == {
+            "windows": [{"on": "09:00:00", "off": "21:00:00"}],
+            "cycle_on_seconds": 20,
+            "cycle_off_seconds": 40,
+        }
+    finally:
+        await client.call("POST", "/api/services/bellas_reef/set_outlet_program", {"entity_id": outlet})
 
 
 @pytest.mark.usefixtures("white_on_a_schedule")

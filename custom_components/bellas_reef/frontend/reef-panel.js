@@ -135,7 +135,7 @@ var q=globalThis,G=q.ShadowRoot&&(q.ShadyCSS===void 0||q.ShadyCSS.nativeShadow)&
           type="number"
           name=${i}
           .value=${String(t[i])}
-          @change=${n=>{this._board={...t,[i]:Number(n.target.value)},i==="address"&&this._refill()}}
+          @change=${n=>{this._board={...this._board,[i]:Number(n.target.value)},i==="address"&&this._refill()}}
       /></label>`;return d`<section class="card" aria-labelledby="board-title">
         <h2 id="board-title">Add a board</h2>
         <div class="fields">
@@ -245,12 +245,14 @@ var q=globalThis,G=q.ShadowRoot&&(q.ShadyCSS===void 0||q.ShadyCSS.nativeShadow)&
             /></label>
             <button
               aria-label=${`Remove the window from ${i.on}`}
-              @click=${()=>this._program={...e,windows:e.windows.filter((n,o)=>o!==a)}}
+              @click=${()=>this._program={...this._program,windows:this._program.windows.filter((n,o)=>o!==a)}}
             >
               Remove
             </button>
           </div>`)}
-        <button @click=${()=>this._program={...e,windows:[...e.windows,{on:"08:00",off:"20:00"}]}}>
+        <button
+          @click=${()=>this._program={...this._program,windows:[...this._program.windows,{on:"08:00",off:"20:00"}]}}
+        >
           Add a window
         </button>
         <h3>Cycle</h3>
@@ -261,7 +263,7 @@ var q=globalThis,G=q.ShadowRoot&&(q.ShadyCSS===void 0||q.ShadyCSS.nativeShadow)&
                 type="number"
                 min="0"
                 .value=${String(e[i])}
-                @input=${a=>this._program={...e,[i]:Number(a.target.value)}}
+                @input=${a=>this._program={...this._program,[i]:Number(a.target.value)}}
             /></label>`)}
         </div>
         ${this._error?d`<p class="error" role="alert">${this._error}</p>`:h}
@@ -482,7 +484,7 @@ var q=globalThis,G=q.ShadowRoot&&(q.ShadyCSS===void 0||q.ShadyCSS.nativeShadow)&
                   type="time"
                   aria-label=${`Time of point ${i+1}`}
                   .value=${e.time}
-                  @change=${a=>{let n=a.target.value,o=t.map((l,c)=>c===i?{...l,time:n}:l);this._setPoints(o,null)}}
+                  @change=${a=>{let n=a.target.value,o=this._points.map((l,c)=>c===i?{...l,time:n}:l);this._setPoints(o,null)}}
                 />
               </td>
               <td>
@@ -492,14 +494,14 @@ var q=globalThis,G=q.ShadowRoot&&(q.ShadyCSS===void 0||q.ShadyCSS.nativeShadow)&
                   aria-label=${`Level of point ${i+1}`}
                   step="any"
                   .value=${String(e.level)}
-                  @input=${a=>{let n=a.target.value,o=n===""?Number.NaN:Number(n);this._setPoints(t.map((l,c)=>c===i?{...l,level:o}:l))}}
+                  @input=${a=>{let n=a.target.value,o=n===""?Number.NaN:Number(n);this._setPoints(this._points.map((l,c)=>c===i?{...l,level:o}:l))}}
                 />
               </td>
               <td>
                 <button
                   class="remove"
                   aria-label=${`Remove point ${i+1} (${e.time})`}
-                  @click=${()=>this._setPoints(Et(t,i),null)}
+                  @click=${()=>this._setPoints(Et(this._points,i),null)}
                 >
                   Remove
                 </button>
@@ -510,7 +512,7 @@ var q=globalThis,G=q.ShadowRoot&&(q.ShadyCSS===void 0||q.ShadyCSS.nativeShadow)&
       <div class="row">
         <button
           class="add-point"
-          @click=${()=>{let e=t.length?b(t[t.length-1].time):600,i=xt(t,Math.min(e+60,1435),t[t.length-1]?.level??50);this._setPoints(i.points,i.index)}}
+          @click=${()=>{let e=this._points,i=e.length?b(e[e.length-1].time):600,a=xt(e,Math.min(i+60,1435),e[e.length-1]?.level??50);this._setPoints(a.points,a.index)}}
         >
           Add a point
         </button>
@@ -545,7 +547,7 @@ var q=globalThis,G=q.ShadowRoot&&(q.ShadyCSS===void 0||q.ShadyCSS.nativeShadow)&
                   name=${`moonlight_${a}`}
                   step="any"
                   .value=${String(n[a])}
-                  @input=${o=>{let l=o.target.value;this._setLayer("moonlight",{...n,[a]:a==="level"?Number(l):l})}}
+                  @input=${o=>{let l=o.target.value;this._setLayer("moonlight",{...this._layers.moonlight,[a]:a==="level"?Number(l):l})}}
               /></label>`})}
           </div>`:h}
       ${e("acclimation",{...C.acclimation,start_date:i},"Acclimation: ramp the peak up over days")}
@@ -557,7 +559,7 @@ var q=globalThis,G=q.ShadowRoot&&(q.ShadyCSS===void 0||q.ShadyCSS.nativeShadow)&
                   name=${`acclimation_${a}`}
                   step="any"
                   .value=${String(n[a])}
-                  @input=${o=>{let l=o.target.value;this._setLayer("acclimation",{...n,[a]:a==="start_date"?l:Number(l)})}}
+                  @input=${o=>{let l=o.target.value;this._setLayer("acclimation",{...this._layers.acclimation,[a]:a==="start_date"?l:Number(l)})}}
               /></label>`})}
           </div>`:h}
     </section>`}static{this.styles=[v,_`
