@@ -2,7 +2,8 @@
 
 Both transports carry the same IOT JSON requests; the device answers them from sysinfo, emeter and time data
 shaped like real HS300/KP115 firmware replies, and reports unknown modules the way the firmware does.
-`DumpedKasa` answers instead from a real device's dump, as python-kasa's project publishes them.
+`DumpedKasa` answers instead from a real device's dump, as python-kasa's project publishes them, and
+`DumpedSmartKasa` from a Tapo or newer Kasa device's dump in the SMART protocol (served over KLAP v2).
 """
 
 from __future__ import annotations
@@ -232,6 +233,110 @@ class DumpedKasa:
         return {"err_code": 0}
 
 
+_UNKNOWN_METHOD = -1002
+"""What SMART firmware answers a method it does not have with."""
+_INTERNAL_ERROR = -100000
+"""What SMART firmware answers when a method it has fails."""
+_METER_GAINS = {"vgain": 118657, "igain": 10861}
+"""Meter calibration python-kasa asks energy-monitoring v2 devices for; no reading here depends on it, and
+dumps taken before python-kasa asked for it lack it."""
+
+
+class DumpedSmartKasa:
+    """A real Tapo or newer Kasa device as python-kasa's project dumped it, speaking the SMART protocol.
+
+    Methods are answered from the dump (a strip's sockets through `control_child`, from the dumped child
+    data); `set_device_info` with `device_on` switches the device or socket, so switching is read back.
+    Methods named in `failing` answer with the firmware's internal error, as a failing meter does.
+    """
+
+    def __init__(self, dump: dict[str, Any]) -> None:
+        self.dump = copy.deepcopy(dump)
+        self.requests: list[dict[str, Any]] = []
+        self.failing: set[str] = set()
+
+    @property
+    def children(self) -> list[dict[str, Any]]:
+        """The sockets as the device lists them, in order."""
+        listed: list[dict[str, Any]] = self.dump.get("get_child_device_list", {}).get("child_device_list", [])
+        return listed
+
+    @property
+    def relays(self) -> list[bool]:
+        """Each socket's relay (a strip's children in order, or the plug's one)."""
+        if self.children:
+            return [bool(child["device_on"]) for child in self.children]
+        return [bool(self.dump["get_device_info"]["device_on"])]
+
+    def answer(self, request: dict[str, Any]) -> dict[str, Any]:
+        """Answer one SMART request (or a `multipleRequest` of them) from the dump."""
+        self.requests.append(request)
+        return self._answer(None, request)
+
+    def _answer(self, child: str | None, request: dict[str, Any]) -> dict[str, Any]:
+        if "method" not in request:  # a legacy IOT request, as a client probing for the protocol sends
+            return {"error_code": _UNKNOWN_METHOD}
+        method, params = request["method"], request.get("params") or {}
+        if method != "multipleRequest":
+            return self._call(child, method, params)
+        responses = [
+            {"method": inner["method"], **self._call(child, inner["method"], inner.get("params") or {})}
+            for inner in params["requests"]
+        ]
+        return {"error_code": 0, "result": {"responses": responses}}
+
+    def _call(self, child: str | None, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        if method == "control_child" and child is None:
+            inner = self._answer(params["device_id"], params["requestData"])
+            return {"error_code": 0, "result": {"responseData": inner}}
+        if method == "set_device_info" and "device_on" in params:
+            for info in self._infos(child):
+                info["device_on"] = params["device_on"]
+            return {"error_code": 0, "result": {}}
+        data = self._data(child)
+        if method == "get_device_info" and child is not None:
+            return {"error_code": 0, "result": copy.deepcopy(self._infos(child)[0])}
+        if method in self.failing:
+            return {"error_code": _INTERNAL_ERROR}
+        if method == "get_emeter_data" and method not in data and "get_energy_usage" in data:
+            return {"error_code": 0, "result": _emeter_data(data)}
+        if method == "get_emeter_vgain_igain" and method not in data and "get_energy_usage" in data:
+            return {"error_code": 0, "result": dict(_METER_GAINS)}
+        if method not in data or not isinstance(data[method], dict):
+            return {"error_code": _UNKNOWN_METHOD}
+        return {"error_code": 0, "result": copy.deepcopy(data[method])}
+
+    def _data(self, child: str | None) -> dict[str, Any]:
+        if child is None:
+            return self.dump
+        data: dict[str, Any] = self.dump.get("child_devices", {}).get(child, {})
+        if "component_nego" not in data:
+            listed = self.dump["get_child_device_component_list"]["child_component_list"]
+            nego = next(entry for entry in listed if entry["device_id"] == child)
+            data = {**data, "component_nego": {"component_list": nego["component_list"]}}
+        return data
+
+    def _infos(self, child: str | None) -> list[dict[str, Any]]:
+        """Every dumped copy of the device's (or socket's) info, kept in step when it is switched."""
+        if child is None:
+            return [self.dump["get_device_info"]]
+        infos = [entry for entry in self.children if entry["device_id"] == child]
+        dumped = self.dump.get("child_devices", {}).get(child, {}).get("get_device_info")
+        return infos + ([dumped] if dumped else [])
+
+
+def _emeter_data(data: dict[str, Any]) -> dict[str, Any]:
+    """The meter reading python-kasa asks energy-monitoring v2 devices for, from the dump's own figures.
+
+    Dumps taken before python-kasa asked for it lack it; the device states the same power in its usage answer.
+    """
+    usage = data["get_energy_usage"]
+    power_mw = usage.get("current_power")
+    if power_mw is None:
+        power_mw = data["get_current_power"]["current_power"] * 1000
+    return {"power_mw": power_mw, "energy_wh": usage.get("today_energy", 0)}
+
+
 def _time(_args: dict[str, Any], _indexes: list[int]) -> dict[str, Any]:
     return {"year": 2026, "month": 3, "mday": 14, "hour": 9, "min": 30, "sec": 0, "err_code": 0}
 
@@ -310,6 +415,10 @@ def _md5(data: bytes) -> bytes:
     return hashlib.md5(data).digest()  # noqa: S324 - the protocol's own hash
 
 
+def _sha1(data: bytes) -> bytes:
+    return hashlib.sha1(data).digest()  # noqa: S324 - the protocol's own hash
+
+
 def _sha256(data: bytes) -> bytes:
     return hashlib.sha256(data).digest()
 
@@ -344,11 +453,21 @@ class _KlapSession:
 
 
 class KlapServer:
-    """The device over HTTP with KLAP (first version): a seed handshake, then AES-encrypted requests."""
+    """The device over HTTP with KLAP: a seed handshake, then AES-encrypted requests.
 
-    def __init__(self, device: FakeKasa, username: str, password: str) -> None:
+    Version 1 (older Kasa firmware) hashes the account with MD5; version 2 (Tapo and newer Kasa firmware, which
+    speak the SMART protocol inside) with SHA-1 and SHA-256, and mixes both seeds into the handshake.
+    """
+
+    def __init__(
+        self, device: FakeKasa | DumpedKasa | DumpedSmartKasa, username: str, password: str, version: int = 1
+    ) -> None:
         self.device = device
-        self._auth_hash = _md5(_md5(username.encode()) + _md5(password.encode()))
+        self._version = version
+        if version == 1:
+            self._auth_hash = _md5(_md5(username.encode()) + _md5(password.encode()))
+        else:
+            self._auth_hash = _sha256(_sha1(username.encode()) + _sha1(password.encode()))
         self._pending: dict[str, tuple[bytes, bytes]] = {}
         self._sessions: dict[str, _KlapSession] = {}
         app = web.Application()
@@ -370,7 +489,8 @@ class KlapServer:
         remote_seed = os.urandom(16)
         session_id = os.urandom(16).hex()
         self._pending[session_id] = (local_seed, remote_seed)
-        response = web.Response(body=remote_seed + _sha256(local_seed + self._auth_hash))
+        seeds = local_seed if self._version == 1 else local_seed + remote_seed
+        response = web.Response(body=remote_seed + _sha256(seeds + self._auth_hash))
         response.set_cookie("TP_SESSIONID", session_id)
         response.set_cookie("TIMEOUT", "86400")
         return response
@@ -380,7 +500,8 @@ class KlapServer:
         if session_id not in self._pending:
             return web.Response(status=403)
         local_seed, remote_seed = self._pending.pop(session_id)
-        if await request.read() != _sha256(remote_seed + self._auth_hash):
+        seeds = remote_seed if self._version == 1 else remote_seed + local_seed
+        if await request.read() != _sha256(seeds + self._auth_hash):
             return web.Response(status=403)
         self._sessions[session_id] = _KlapSession(local_seed, remote_seed, self._auth_hash)
         return web.Response()

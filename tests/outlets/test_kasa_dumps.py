@@ -1,25 +1,30 @@
 """The Kasa driver against real plugs and strips: python-kasa's published device dumps, served on 127.0.0.1.
 
-Every legacy-protocol (IOT) dump of a plug, strip or wall switch is served by a fake device that answers only
-from the dump; python-kasa parses the real firmware's answers and the driver must read each socket's state,
-power and energy as the dump states them, and switch exactly the socket it is asked to. Bulbs and dimmers are
+Every dump of a plug, strip or wall switch is served by a fake device that answers only from the dump: legacy
+(IOT) devices over the XOR protocol, Tapo and newer Kasa devices (SMART) over KLAP v2 with the keeper's TP-Link
+login. python-kasa parses the real firmware's answers, and the driver must read each socket's state, power and
+energy as the dump states them, and switch exactly the socket it is asked to. Bulbs, hubs and dimmers are
 refused as not being outlets.
 """
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
+from kasa import DeviceConnectionParameters, DeviceEncryptionType, DeviceFamily
 import pytest
 
 from custom_components.bellas_reef.outlets import OutletNotFoundError, base
 from custom_components.bellas_reef.outlets.kasa import KasaDevice
 
 from .dumps import kasa_dumps, load
-from .fake_kasa import DumpedKasa, XorServer
+from .fake_kasa import DumpedKasa, DumpedSmartKasa, KlapServer, XorServer
 from .helpers import serving
 
 HOST = "127.0.0.1"
+USER = "reef@example.com"
+PASSWORD = "acropora"
 
 
 def _sysinfo(dump: dict[str, Any]) -> dict[str, Any]:
@@ -63,6 +68,15 @@ def test_the_dumps_cover_plugs_strips_and_meters() -> None:
     assert any(name in metered for name in strips), "a metering strip (HS300)"
     assert len(metered) >= 8
     assert len(OTHERS) >= 10
+    smart_strips = [name for name in SMART_OUTLETS if "get_child_device_list" in SMART[name]]
+    smart_metered = [
+        name for name in SMART_OUTLETS if name not in smart_strips and _smart_meter(SMART[name], None)
+    ]
+    assert len(SMART_OUTLETS) >= 30
+    assert len(smart_strips) >= 5
+    assert "P304M(UK)_1.0_1.0.3" in smart_strips, "a strip metering each socket"
+    assert len(smart_metered) >= 8
+    assert len(SMART_OTHERS) >= 10
 
 
 @pytest.mark.parametrize("name", OUTLETS)
@@ -119,3 +133,147 @@ async def test_iot_bulbs_and_dimmers_are_not_outlets(name: str) -> None:
     async with serving(XorServer(DumpedKasa(IOT[name]))) as port:
         with pytest.raises(OutletNotFoundError, match="not a plug or"):
             await KasaDevice(HOST, port=port, timeout=5).probe()
+
+
+def _smart_info(dump: dict[str, Any]) -> dict[str, Any]:
+    info: dict[str, Any] = dump["get_device_info"]
+    return info
+
+
+def _smart_is_outlet(dump: dict[str, Any]) -> bool:
+    """A plug (dimmable ones too), strip or wall switch by its own account; not a bulb, hub or lone dimmer."""
+    kind = _smart_info(dump)["type"]
+    components = {component["id"] for component in dump["component_nego"]["component_list"]}
+    lone_dimmer = "brightness" in components and "child_device" not in components
+    return kind.endswith("PLUG") or (kind.endswith("SWITCH") and not lone_dimmer)
+
+
+SMART = {path.stem: load(path) for path in kasa_dumps("smart")}
+SMART_OUTLETS = sorted(name for name, dump in SMART.items() if _smart_is_outlet(dump))
+SMART_OTHERS = sorted(name for name, dump in SMART.items() if not _smart_is_outlet(dump))
+
+
+def _nickname(info: dict[str, Any]) -> str:
+    return base64.b64decode(info.get("nickname", "")).decode()
+
+
+def _smart_meter(dump: dict[str, Any], child: str | None) -> tuple[float, float | None] | None:
+    """Watts and this month's kWh as the dumped meter states them; None without a meter."""
+    data = dump if child is None else dump.get("child_devices", {}).get(child, {})
+    if child is None:
+        components = dump["component_nego"]["component_list"]
+    else:
+        listed = dump["get_child_device_component_list"]["child_component_list"]
+        components = next(entry for entry in listed if entry["device_id"] == child)["component_list"]
+    if "energy_monitoring" not in {component["id"] for component in components}:
+        return None
+    usage = data.get("get_energy_usage", {})
+    if "get_emeter_data" in data:  # the meter's own reading, in mW, where the device has one
+        watts = data["get_emeter_data"]["power_mw"] / 1000
+    elif "current_power" in usage:
+        watts = usage["current_power"] / 1000
+    else:
+        watts = data["get_current_power"]["current_power"]
+    month = usage.get("month_energy")
+    return float(watts), None if month is None else month / 1000
+
+
+def _smart_connection(dump: dict[str, Any]) -> dict[str, Any]:
+    family = DeviceFamily(_smart_info(dump)["type"])
+    return DeviceConnectionParameters(family, DeviceEncryptionType.Klap, login_version=2).to_dict()
+
+
+@pytest.mark.parametrize("name", SMART_OUTLETS)
+async def test_smart_outlet(name: str) -> None:
+    """The same for Tapo and newer Kasa devices, speaking SMART over KLAP v2 with the keeper's TP-Link login."""
+    dump = SMART[name]
+    info = _smart_info(dump)
+    fake = DumpedSmartKasa(dump)
+    async with serving(KlapServer(fake, USER, PASSWORD, version=2)) as port:
+        device = KasaDevice(
+            HOST, port=port, username=USER, password=PASSWORD, connection=_smart_connection(dump), timeout=5
+        )
+        found = await device.probe()
+        assert found.device.id == "kasa:" + info["mac"].replace(":", "").replace("-", "").lower()
+        assert found.device.model == info["model"]
+        alias = _nickname(info) or info["model"]
+        children = fake.children
+        if children:
+            assert [socket.index for socket in found.sockets] == list(range(len(children)))
+            names = [
+                _nickname(child) or f"{alias} socket {index + 1}" for index, child in enumerate(children)
+            ]
+            meters = [_smart_meter(dump, child["device_id"]) for child in children]
+        else:
+            assert [socket.index for socket in found.sockets] == [None]
+            names = [alias]
+            meters = [_smart_meter(dump, None)]
+        assert [socket.name for socket in found.sockets] == names
+        assert [socket.has_power_monitoring for socket in found.sockets] == [
+            meter is not None for meter in meters
+        ]
+
+        outlets = [device.outlet(socket.index) for socket in found.sockets]
+        for outlet in outlets:
+            await outlet.connect()
+        try:
+            for position, outlet in enumerate(outlets):
+                before = fake.relays
+                state = await outlet.update()
+                assert state.is_on is before[position]
+                meter = meters[position]
+                if meter is None:
+                    assert (state.power_w, state.energy_kwh) == (None, None)
+                else:
+                    assert (state.power_w, state.energy_kwh) == pytest.approx(meter)
+                switched = await (outlet.turn_off() if state.is_on else outlet.turn_on())
+                assert switched.is_on is not state.is_on
+                before[position] = not before[position]
+                assert fake.relays == before
+        finally:
+            for outlet in outlets:
+                await outlet.close()
+
+
+@pytest.mark.parametrize("name", SMART_OTHERS)
+async def test_smart_bulbs_hubs_and_dimmers_are_not_outlets(name: str) -> None:
+    """Tapo bulbs, hubs, chimes and dimmers answer, but are refused rather than driven as outlets."""
+    dump = SMART[name]
+    async with serving(KlapServer(DumpedSmartKasa(dump), USER, PASSWORD, version=2)) as port:
+        device = KasaDevice(
+            HOST, port=port, username=USER, password=PASSWORD, connection=_smart_connection(dump), timeout=5
+        )
+        with pytest.raises(OutletNotFoundError):
+            await device.probe()
+
+
+async def test_a_failing_meter_leaves_the_relay_usable() -> None:
+    """When a plug's meter stops answering, its relay is still read and switched; power is then unknown."""
+    dump = SMART["P110(UK)_1.0_1.3.0"]
+    fake = DumpedSmartKasa(dump)
+    async with serving(KlapServer(fake, USER, PASSWORD, version=2)) as port:
+        device = KasaDevice(
+            HOST, port=port, username=USER, password=PASSWORD, connection=_smart_connection(dump), timeout=5
+        )
+        outlet = device.outlet()
+        await outlet.connect()
+        try:
+            fake.failing = {"get_energy_usage", "get_current_power", "get_emeter_data"}
+            state = await outlet.update()
+            assert (state.is_on, state.power_w, state.energy_kwh) == (fake.relays[0], None, None)
+            assert (await outlet.turn_on()).is_on
+            assert fake.relays == [True]
+        finally:
+            await outlet.close()
+
+
+@pytest.mark.parametrize("name", ["P110(UK)_1.0_1.3.0", "P304M(UK)_1.0_1.0.3"])
+async def test_adding_a_smart_device_finds_its_protocol(name: str) -> None:
+    """As the config flow does, without a stored connection: the legacy protocols fail, SMART over KLAP v2 is kept."""
+    dump = SMART[name]
+    async with serving(KlapServer(DumpedSmartKasa(dump), USER, PASSWORD, version=2)) as port:
+        found = await KasaDevice(HOST, port=port, username=USER, password=PASSWORD, timeout=5).probe()
+    assert found.connection["encryption_type"] == "KLAP"
+    assert found.connection["login_version"] == 2
+    assert found.connection["device_family"].startswith("SMART.")
+    assert found.device.model == _smart_info(dump)["model"]

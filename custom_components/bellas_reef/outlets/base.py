@@ -63,7 +63,8 @@ class OutletState:
     """One reading of an outlet.
 
     `energy_kwh` is the device's own counter: it only grows, except when the device resets it (a reboot on
-    Kasa and Shelly, midnight on VeSync plugs), which suits a `total_increasing` sensor.
+    older Kasa and on Shelly, the start of a month on Tapo and newer Kasa plugs, midnight on VeSync plugs),
+    which suits a `total_increasing` sensor.
     """
 
     is_on: bool

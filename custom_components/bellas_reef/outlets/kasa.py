@@ -174,11 +174,16 @@ class KasaDevice(SocketDevice):
         energy = target.modules.get(Module.Energy)
         if energy is None:
             return OutletState(is_on=target.is_on)
-        return OutletState(
-            is_on=target.is_on,
-            power_w=measured(energy.current_consumption),
-            energy_kwh=measured(energy.consumption_total),
-        )
+        try:
+            power = energy.current_consumption
+            # Tapo and newer Kasa plugs count energy by month only; the month's count is their counter.
+            total = energy.consumption_total
+            if total is None:
+                total = energy.consumption_this_month
+        except KasaException:
+            # The meter failed while the relay answered: the outlet stays readable and switchable without it.
+            return OutletState(is_on=target.is_on)
+        return OutletState(is_on=target.is_on, power_w=measured(power), energy_kwh=measured(total))
 
     async def refresh(self, *, fresh: bool) -> None:
         """Read the whole device (every socket) once for all outlets asking together."""
