@@ -311,7 +311,7 @@ async def test_the_tank_view_draws_each_channels_day_as_the_preview_service_give
 
 
 @pytest.mark.usefixtures("white_on_a_schedule")
-async def test_dragging_a_point_and_saving_changes_the_program(
+async def test_dragging_a_point_and_saving_changes_the_program_and_its_copies(
     client: Client, home_assistant: Server, panel: OpenPanel
 ) -> None:
     page = await panel()
@@ -339,16 +339,22 @@ async def test_dragging_a_point_and_saving_changes_the_program(
         "level": 0.6,
     }, "nothing is applied before Save"
 
-    await press(page, "reef-program-editor", "button.save")
-    await wait_for(page, 'return !!deep("reef-tank-view");')
+    blue_before = await saved_plan(client, home_assistant, "Blue")
+    await press(page, "reef-program-editor", 'input.copy[value="light.blue"]')
+    try:
+        await press(page, "reef-program-editor", "button.save")
+        await wait_for(page, 'return !!deep("reef-tank-view");')
 
-    program = (await saved_plan(client, home_assistant, "White"))["program"]
-    assert program["points"] == [
-        {"time": "08:00", "level": 0.0},
-        {"time": "12:30", "level": 0.45},
-        {"time": "18:00", "level": 0.6},
-        {"time": "20:00", "level": 0.0},
-    ]
+        program = (await saved_plan(client, home_assistant, "White"))["program"]
+        assert program["points"] == [
+            {"time": "08:00", "level": 0.0},
+            {"time": "12:30", "level": 0.45},
+            {"time": "18:00", "level": 0.6},
+            {"time": "20:00", "level": 0.0},
+        ]
+        assert (await saved_plan(client, home_assistant, "Blue"))["program"] == program, "copied on Save"
+    finally:
+        await restore(client, "light.blue", blue_before)
 
 
 @pytest.mark.usefixtures("white_on_a_schedule")
