@@ -15,8 +15,8 @@ from homeassistant.setup import async_setup_component
 import pytest
 
 from custom_components.bellas_reef.const import EVENT_ALERT
-from custom_components.bellas_reef.coordinator import ReefConfigEntry
 from custom_components.bellas_reef.hardware.errors import ProbeReadError
+from custom_components.bellas_reef.models import ReefConfigEntry
 
 from .conftest import advance
 

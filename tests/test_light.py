@@ -12,9 +12,9 @@ from homeassistant.helpers import device_registry as dr, entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
-from custom_components.bellas_reef.coordinator import ReefConfigEntry
 from custom_components.bellas_reef.hardware.simulated import SimulatedPCA9685
 from custom_components.bellas_reef.lighting.curves import DimmingCurve, OutputMapping
+from custom_components.bellas_reef.models import ReefConfigEntry
 
 from .conftest import advance
 

@@ -16,9 +16,10 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.bellas_reef.const import DOMAIN
-from custom_components.bellas_reef.coordinator import Channel, ReefConfigEntry
+from custom_components.bellas_reef.coordinator.lighting import Channel
 from custom_components.bellas_reef.hardware.simulated import SimulatedPCA9685
 from custom_components.bellas_reef.lighting.astronomy import moon_day
+from custom_components.bellas_reef.models import ReefConfigEntry
 
 from .conftest import advance
 

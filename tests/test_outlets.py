@@ -22,8 +22,8 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.bellas_reef.const import DOMAIN, SUBENTRY_OUTLET
-from custom_components.bellas_reef.coordinator import ReefConfigEntry
 from custom_components.bellas_reef.hardware.errors import ProbeReadError
+from custom_components.bellas_reef.models import ReefConfigEntry
 from custom_components.bellas_reef.outlets import SimulatedOutlet, base
 
 from .conftest import advance, probe_subentry

@@ -14,9 +14,9 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
 
 from custom_components.bellas_reef.const import DOMAIN, EVENT_ALERT
-from custom_components.bellas_reef.coordinator import ReefConfigEntry
 from custom_components.bellas_reef.hardware.simulated import SimulatedPCA9685
 from custom_components.bellas_reef.logbook import async_describe_events
+from custom_components.bellas_reef.models import ReefConfigEntry
 from custom_components.bellas_reef.monitor import orphan_issue_id
 
 from .conftest import advance

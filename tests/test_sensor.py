@@ -11,7 +11,7 @@ from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
 from custom_components.bellas_reef.const import DOMAIN
-from custom_components.bellas_reef.coordinator import ReefConfigEntry
+from custom_components.bellas_reef.models import ReefConfigEntry
 
 
 async def _advance(hass: HomeAssistant, freezer: FrozenDateTimeFactory, hours: float) -> None:

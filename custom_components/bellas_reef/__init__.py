@@ -2,40 +2,42 @@
 
 from __future__ import annotations
 
+import contextlib
 from functools import partial
-from typing import Any
+from typing import Any, Final
 
+from homeassistant.config_entries import UnknownEntry
 from homeassistant.const import CONF_LATITUDE, CONF_LONGITUDE, Platform
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.storage import Store
 from homeassistant.helpers.typing import ConfigType
+from homeassistant.util import dt as dt_util
 from homeassistant.util.hass_dict import HassKey
 
-from .const import DOMAIN
-from .coordinator import (
-    STORAGE_VERSION,
-    LightingCoordinator,
-    OutletCoordinator,
-    ProbeCoordinator,
-    ReefConfigEntry,
-    ReefRuntimeData,
-    Simulator,
-    storage_key,
-)
+from . import libraries
+from .const import DOMAIN, STORAGE_VERSION, storage_key
+from .coordinator.lighting import LightingCoordinator
+from .coordinator.outlets import OutletCoordinator
+from .coordinator.probes import ProbeCoordinator
 from .drivers import HardwareBuilder, OutletBuilder, async_close_hardware
 from .entity import board_device_info, controller_device_info
 from .hardware.simulated import SimulatedI2CBus
 from .hardware.tank import ProbeKind, TankModel
+from .health import update_broken_issues
 from .lighting import Place
+from .models import ReefConfigEntry, ReefRuntimeData, Simulator
 from .monitor import SafetyMonitor, default_rule_options
+from .panel import async_setup_panel
 from .readings import METRIC_ON, METRIC_POWER, ReadingsRecorder, Source, open_store
 from .safety import SafetyOutcome
 from .services import async_setup_services
 from .websocket import async_setup_websocket
 
-PLATFORMS = [Platform.BINARY_SENSOR, Platform.LIGHT, Platform.SENSOR, Platform.SWITCH]
+PLATFORMS = [Platform.BINARY_SENSOR, Platform.BUTTON, Platform.LIGHT, Platform.SENSOR, Platform.SWITCH]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+# What a controller saves between restarts (None: its channels), all removed with it.
+STORED_PARTS: Final = (None, "outlets", "safety")
 SIMULATORS: HassKey[dict[str, Simulator]] = HassKey(f"{DOMAIN}_simulators")
 
 
@@ -43,6 +45,7 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Register the services; controllers themselves come from config entries only."""
     async_setup_services(hass)
     async_setup_websocket(hass)
+    await async_setup_panel(hass)
     return True
 
 
@@ -56,6 +59,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: ReefConfigEntry) -> bool
         entry.entry_id, Simulator(bus=SimulatedI2CBus(), tank=TankModel())
     )
 
+    # The libraries of this controller's network outlets and PostgreSQL store, imported off the event loop.
+    await libraries.async_load_for(hass, entry)
+
     async def manual_change(subentry_id: str, level: float) -> None:
         await entry.runtime_data.lighting.async_manual_change(subentry_id, level)
 
@@ -67,10 +73,16 @@ async def async_setup_entry(hass: HomeAssistant, entry: ReefConfigEntry) -> bool
         Place, entry.data[CONF_LATITUDE], entry.data[CONF_LONGITUDE], hass.config.time_zone
     )
     lighting = LightingCoordinator(hass, entry, place, boards, channels)
-    probe_coordinator = ProbeCoordinator(hass, entry, probes, simulator.tank)
+
+    def advance_tank() -> None:
+        simulator.tank.advance(dt_util.utcnow(), lighting.light_power())
+
+    probe_coordinator = ProbeCoordinator(hass, entry, probes, advance_tank)
     devices = dr.async_get(hass)
     controller = devices.async_get_or_create(config_entry_id=entry.entry_id, **controller_device_info(entry))
-    outlets = OutletCoordinator(hass, entry, OutletBuilder(hass, entry, simulator.outlets).build())
+    outlet_builder = OutletBuilder(hass, entry, simulator.outlets)
+    outlets = OutletCoordinator(hass, entry, outlet_builder.build())
+    update_broken_issues(hass, entry, hardware.broken | outlet_builder.broken)
     readings = ReadingsRecorder(hass, entry, open_store(hass, entry))
 
     @callback
@@ -91,13 +103,19 @@ async def async_setup_entry(hass: HomeAssistant, entry: ReefConfigEntry) -> bool
     thermometer = next(
         (sid for sid, probe in probe_coordinator.probes.items() if probe.kind == ProbeKind.TEMPERATURE), None
     )
-    await monitor.async_start(probe_coordinator.probes, thermometer)
+    await monitor.async_start(probe_coordinator, thermometer)
+    entry.async_on_unload(monitor.async_stop)
 
     for board in boards:
         board.device_id = devices.async_get_or_create(
             config_entry_id=entry.entry_id, **board_device_info(entry, board)
         ).id
     _remove_stale_devices(devices, entry, {controller.id, *(board.device_id for board in boards)})
+    # The readings recorder listens before the first refreshes, so the first reading of every setup is stored
+    # too. A database that is down does not stop the tank: the writer spools until it is back.
+    await readings.async_start()
+    entry.async_on_unload(readings.async_stop)
+    _record_readings(entry.runtime_data)
     await lighting.async_restore()
     await lighting.async_read_outputs()
     await lighting.async_follow_weather()
@@ -105,25 +123,34 @@ async def async_setup_entry(hass: HomeAssistant, entry: ReefConfigEntry) -> bool
     await probe_coordinator.async_config_entry_first_refresh()
     await outlets.async_restore()
     await outlets.async_config_entry_first_refresh()
-    # A database that is down does not stop the tank: the writer spools until it is back.
-    await readings.async_start()
-    entry.async_on_unload(readings.async_stop)
-    _record_readings(entry.runtime_data)
 
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     monitor.async_ready()
     entry.async_on_unload(entry.add_update_listener(_async_reload_on_change))
     if _configuration(entry) != built_from:
         # A subentry was added or changed while this setup ran (e.g. flows in quick succession): set up again.
-        hass.config_entries.async_schedule_reload(entry.entry_id)
+        _schedule_reload(hass, entry)
     return True
+
+
+def _schedule_reload(hass: HomeAssistant, entry: ReefConfigEntry) -> None:
+    """Set the controller up again soon; a controller deleted before then is simply not reloaded."""
+    entry_id = entry.entry_id
+
+    async def reload() -> None:
+        if hass.config_entries.async_get_entry(entry_id) is not None:
+            with contextlib.suppress(UnknownEntry):
+                await hass.config_entries.async_reload(entry_id)
+
+    entry.async_cancel_retry_setup()
+    hass.async_create_task(reload(), f"{DOMAIN} reload {entry.title}", eager_start=False)
 
 
 def _remove_stale_devices(devices: dr.DeviceRegistry, entry: ReefConfigEntry, keep: set[str]) -> None:
     """Boards no channel uses any more go away (devices of removed subentries are removed by HA itself)."""
     for device in dr.async_entries_for_config_entry(devices, entry.entry_id):
         if device.id not in keep and device.config_subentry_id is None:
-            devices.async_update_device(device.id, remove_config_entry_id=entry.entry_id)
+            devices.async_remove_device(device.id)
 
 
 def _configuration(entry: ReefConfigEntry) -> tuple[object, ...]:
@@ -167,7 +194,7 @@ def _record_readings(runtime: ReefRuntimeData) -> None:
 
 async def _async_reload_on_change(hass: HomeAssistant, entry: ReefConfigEntry) -> None:
     """Subentries added, edited or removed change the hardware: set the controller up again."""
-    hass.config_entries.async_schedule_reload(entry.entry_id)
+    _schedule_reload(hass, entry)
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: ReefConfigEntry) -> bool:
@@ -176,6 +203,7 @@ async def async_unload_entry(hass: HomeAssistant, entry: ReefConfigEntry) -> boo
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: ReefConfigEntry) -> None:
-    """Forget the controller's saved channel state and its simulated hardware."""
+    """Forget everything the controller kept: saved channel, outlet and safety state, and simulated hardware."""
     hass.data.get(SIMULATORS, {}).pop(entry.entry_id, None)
-    await Store[dict[str, Any]](hass, STORAGE_VERSION, storage_key(entry.entry_id)).async_remove()
+    for part in STORED_PARTS:
+        await Store[dict[str, Any]](hass, STORAGE_VERSION, storage_key(entry.entry_id, part)).async_remove()

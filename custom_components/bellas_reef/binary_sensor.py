@@ -11,8 +11,9 @@ from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .coordinator import OutletCoordinator, ReefConfigEntry
+from .coordinator.outlets import OutletCoordinator
 from .entity import controller_device_info
+from .models import ReefConfigEntry
 from .monitor import SafetyMonitor
 from .safety import Rule
 

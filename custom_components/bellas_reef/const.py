@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
 from enum import StrEnum
-from typing import Final
+from typing import Any, Final
+
+from .hardware.tank import ProbeKind
 
 DOMAIN: Final = "bellas_reef"
 
@@ -84,6 +87,17 @@ STORE_PRUNE_INTERVAL: Final = timedelta(days=1)
 FAILURES_BEFORE_UNAVAILABLE: Final = 3
 # A device unavailable this long raises a repair issue (it is gone, not glitching).
 DEVICE_MISSING_AFTER: Final = timedelta(minutes=5)
+# The longest any single device call (an I2C write, a probe read, an outlet or adopted entity's service) may
+# take before it counts as failed: a hung device must never hold up the others or the safety path.
+DEVICE_TIMEOUT: Final = 10.0
+# Saved channel, outlet and safety state: its format version, and how long changes gather before a save.
+STORAGE_VERSION: Final = 1
+SAVE_DELAY_SECONDS: Final = 5
+
+
+def storage_key(entry_id: str, part: str | None = None) -> str:
+    """Where a part of a controller's state is saved between restarts (channels when `part` is None)."""
+    return f"{DOMAIN}.{entry_id}" if part is None else f"{DOMAIN}.{entry_id}.{part}"
 
 
 class ChannelDriver(StrEnum):
@@ -136,3 +150,19 @@ class ChannelRole(StrEnum):
     MOON = "moon"
     REFUGIUM = "refugium"
     OTHER = "other"
+
+
+PROBE_KINDS: Final[Mapping[str, ProbeKind]] = {
+    ProbeDriver.DS18B20: ProbeKind.TEMPERATURE,
+    ProbeDriver.EZO_PH: ProbeKind.PH,
+    ProbeDriver.EZO_ORP: ProbeKind.ORP,
+    ProbeDriver.EZO_EC: ProbeKind.CONDUCTIVITY,
+    ProbeDriver.EZO_DO: ProbeKind.DISSOLVED_OXYGEN,
+}
+
+
+def probe_kind(data: Mapping[str, Any]) -> ProbeKind:
+    """What a probe subentry measures: fixed by its driver, or chosen for simulated and adopted sensors."""
+    if (kind := PROBE_KINDS.get(data[CONF_DRIVER])) is not None:
+        return kind
+    return ProbeKind(data[CONF_KIND])

@@ -5,13 +5,63 @@ from __future__ import annotations
 from typing import Any
 
 from homeassistant.components.diagnostics import async_redact_data
-from homeassistant.const import CONF_LATITUDE, CONF_LONGITUDE, CONF_PASSWORD, CONF_URL, CONF_USERNAME
+from homeassistant.const import (
+    CONF_API_KEY,
+    CONF_LATITUDE,
+    CONF_LONGITUDE,
+    CONF_PASSWORD,
+    CONF_TOKEN,
+    CONF_URL,
+    CONF_USERNAME,
+)
 from homeassistant.core import HomeAssistant
 
-from .coordinator import ReefConfigEntry
-from .hardware.errors import HardwareError
+from .const import CONF_DB_URL, DEVICE_TIMEOUT
+from .health import within
+from .history.urls import hide_secrets
+from .models import ReefConfigEntry
+from .readings import describe_store
 
-TO_REDACT = {CONF_LATITUDE, CONF_LONGITUDE, CONF_PASSWORD, CONF_USERNAME, CONF_URL}
+TO_REDACT = {
+    CONF_API_KEY,
+    CONF_DB_URL,
+    CONF_LATITUDE,
+    CONF_LONGITUDE,
+    CONF_PASSWORD,
+    CONF_TOKEN,
+    CONF_URL,
+    CONF_USERNAME,
+}
+REDACTED = "**REDACTED**"
+
+
+def _secrets(data: Any) -> set[str]:
+    """Every credential in a configuration, wherever it sits: passwords, user names, the database URL."""
+    found: set[str] = set()
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if key in TO_REDACT and isinstance(value, str) and len(value) >= 4:
+                found.add(value)
+                if key == CONF_DB_URL:
+                    found |= set(hide_secrets(value)[1])
+            found |= _secrets(value)
+    elif isinstance(data, list | tuple):
+        for value in data:
+            found |= _secrets(value)
+    return found
+
+
+def _scrub(data: Any, secrets: set[str]) -> Any:
+    """Replace credentials that crept into free text (an error message quoting a URL, say)."""
+    if isinstance(data, str):
+        for secret in secrets:
+            data = data.replace(secret, REDACTED)
+        return data
+    if isinstance(data, dict):
+        return {key: _scrub(value, secrets) for key, value in data.items()}
+    if isinstance(data, list | tuple):
+        return [_scrub(value, secrets) for value in data]
+    return data
 
 
 async def async_get_config_entry_diagnostics(hass: HomeAssistant, entry: ReefConfigEntry) -> dict[str, Any]:
@@ -21,10 +71,10 @@ async def async_get_config_entry_diagnostics(hass: HomeAssistant, entry: ReefCon
     chip_outputs: dict[str, dict[int, int] | str] = {}
     for key, board in lighting.boards.items():
         try:
-            chip_outputs[key] = await board.output.async_read()
-        except HardwareError as err:
-            chip_outputs[key] = str(err)
-    return {
+            chip_outputs[key] = await within(DEVICE_TIMEOUT, board.output.async_read(), board.name)
+        except Exception as err:  # noqa: BLE001 - a failing board is reported, not raised
+            chip_outputs[key] = str(err) or type(err).__name__
+    report = {
         "entry": async_redact_data(entry.as_dict(), TO_REDACT),
         "boards": [
             {
@@ -77,9 +127,17 @@ async def async_get_config_entry_diagnostics(hass: HomeAssistant, entry: ReefCon
             "safety_mode": runtime.monitor.outcome.safety_mode,
         },
         "readings_store": {
+            "store": describe_store(entry),
             "backlog": runtime.readings.writer.backlog,
             "reachable": runtime.readings.writer.reachable,
             "last_write": runtime.readings.writer.last_write,
         },
         "last_tick_seconds": lighting.last_tick_seconds,
+        "overruns": {"lighting": lighting.overruns, "outlets": runtime.outlets.overruns},
+        "safety_last_judged": runtime.monitor.last_judged,
+        "rejected_rules": [
+            {"index": rejected.index, "error": str(rejected.error)} for rejected in runtime.monitor.rejected
+        ],
     }
+    scrubbed: dict[str, Any] = _scrub(report, _secrets(entry.as_dict()))
+    return scrubbed

@@ -12,15 +12,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 import logging
+import math
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
-from homeassistant.const import ATTR_ENTITY_ID, STATE_ON, STATE_UNAVAILABLE, STATE_UNKNOWN
-from homeassistant.core import Context, Event, EventStateChangedData, HomeAssistant, callback
-from homeassistant.exceptions import HomeAssistantError
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
-from homeassistant.helpers.event import async_track_state_change_event
 
+from . import libraries
+from .adopted import AdoptedLight, HaSwitchOutlet, sensor_reader
 from .const import (
     CONF_ADDRESS,
     CONF_BOOT_DELAY,
@@ -33,7 +33,6 @@ from .const import (
     CONF_ENTITY_ID,
     CONF_FREQUENCY,
     CONF_HOST,
-    CONF_KIND,
     CONF_MAC,
     CONF_MAX_OUTPUT,
     CONF_MIN_OUTPUT,
@@ -57,9 +56,12 @@ from .const import (
     ChannelRole,
     OutletDriver,
     ProbeDriver,
+    probe_kind,
 )
-from .coordinator import Board, Channel, DeviceHealth, ManagedOutlet, Probe, ReefConfigEntry
-from .hardware.errors import DeviceMissingError, HardwareError, ProbeReadError
+from .coordinator.lighting import Board, Channel
+from .coordinator.outlets import ManagedOutlet
+from .coordinator.probes import Probe
+from .hardware.errors import HardwareError
 from .hardware.ezo import EzoCircuit, EzoProbe, ReadingPendingError
 from .hardware.gpio import GpioPwmOutput
 from .hardware.i2c import I2CBus, SMBusI2C
@@ -68,38 +70,29 @@ from .hardware.probes import DS18B20, W1_DEVICES
 from .hardware.pwm import PwmBoard
 from .hardware.simulated import SimulatedI2CBus, simulated_pca9685_board
 from .hardware.tank import ProbeKind, TankModel
+from .health import DeviceHealth
 from .lighting import ChannelPlan
 from .lighting.curves import DimmingCurve, OutputMapping
+from .models import ReefConfigEntry
 from .outlets import (
     Outlet,
-    OutletConnectionError,
-    OutletDevice,
-    OutletNotConfirmedError,
     OutletRole,
-    OutletState,
     SimulatedOutlet,
 )
 from .outlets.base import DeviceKey, device_key
-from .outlets.kasa import KasaDevice
-from .outlets.shelly import ShellyDevice
-from .outlets.vesync import VeSyncAccount
+
+if TYPE_CHECKING:
+    # Loaded on demand, in the executor (see libraries): a tank without such outlets never imports them.
+    from .outlets.kasa import KasaDevice
+    from .outlets.shelly import ShellyDevice
+    from .outlets.vesync import VeSyncAccount
 
 _LOGGER = logging.getLogger(__name__)
 
 # Where the kernel lists 1-wire sensors; a module constant so tests can point it at a fake tree.
 W1_ROOT: Path = W1_DEVICES
-# An adopted HA light is sent at most one change per this many seconds: it is a network device, not a PWM chip.
-ADOPTED_LIGHT_MIN_INTERVAL: Final = 1.0
 # Readings of an EZO circuit that is still busy are fetched again after this long.
 EZO_PENDING_RETRY_SECONDS: Final = 0.3
-
-PROBE_KINDS: Final[Mapping[str, ProbeKind]] = {
-    ProbeDriver.DS18B20: ProbeKind.TEMPERATURE,
-    ProbeDriver.EZO_PH: ProbeKind.PH,
-    ProbeDriver.EZO_ORP: ProbeKind.ORP,
-    ProbeDriver.EZO_EC: ProbeKind.CONDUCTIVITY,
-    ProbeDriver.EZO_DO: ProbeKind.DISSOLVED_OXYGEN,
-}
 
 
 def open_i2c_bus(bus_number: int) -> I2CBus:
@@ -118,38 +111,44 @@ def i2c_bus(bus_number: int) -> Iterator[I2CBus]:
             bus.close()
 
 
-def probe_kind(data: Mapping[str, Any]) -> ProbeKind:
-    """What a probe subentry measures: fixed by its driver, or chosen for simulated and adopted sensors."""
-    if (kind := PROBE_KINDS.get(data[CONF_DRIVER])) is not None:
-        return kind
-    return ProbeKind(data[CONF_KIND])
-
-
 class ExecutorBoard:
-    """A blocking `PwmBoard` whose calls run in HA's executor."""
+    """A blocking `PwmBoard` whose calls run in HA's executor, one at a time.
+
+    A call stuck in the driver (a wedged I2C bus) cannot be cancelled in its thread; the board then refuses
+    further calls until it returns, so a hung chip holds one executor thread, never all of them.
+    """
 
     def __init__(self, hass: HomeAssistant, board: PwmBoard) -> None:
         """Wrap `board`."""
         self.hass = hass
         self.board = board
+        self._running: asyncio.Future[Any] | None = None
 
     @property
     def max_duty(self) -> int:
         """The board's resolution."""
         return self.board.max_duty
 
+    async def _async_run[T](self, call: Callable[..., T], *args: Any) -> T:
+        if self._running is not None and not self._running.done():
+            raise HardwareError(f"{self.board!r} is still busy with an earlier call")
+        running = self._running = self.hass.async_add_executor_job(call, *args)
+        # Shielded: a caller that stops waiting (a timeout) leaves the call to finish in its thread.
+        result: T = await asyncio.shield(running)
+        return result
+
     async def async_write(self, duties: dict[int, int]) -> bool:
         """Write in the executor."""
-        await self.hass.async_add_executor_job(self.board.write, duties)
+        await self._async_run(self.board.write, duties)
         return True
 
     async def async_read(self) -> dict[int, int]:
         """Read back in the executor."""
-        return await self.hass.async_add_executor_job(self.board.read)
+        return await self._async_run(self.board.read)
 
     async def async_close(self) -> None:
         """Close in the executor."""
-        await self.hass.async_add_executor_job(self.board.close)
+        await self._async_run(self.board.close)
 
 
 class MissingBus:
@@ -173,78 +172,6 @@ class MissingBus:
         """Nothing to release."""
 
 
-class AdoptedLight:
-    """An existing HA light (e.g. ESPHome) driven as a one-output board with HA's 0–255 brightness.
-
-    A state the light reports that differs from what was last sent, not caused by our own call, is a manual
-    change (someone used the device's own app): `on_manual_change` receives its level (0..1).
-    """
-
-    max_duty = 255
-
-    def __init__(
-        self,
-        hass: HomeAssistant,
-        entity_id: str,
-        on_manual_change: Callable[[float], Coroutine[Any, Any, None]],
-    ) -> None:
-        """Follow the light's state from now on."""
-        self.hass = hass
-        self.entity_id = entity_id
-        self._on_manual_change = on_manual_change
-        self._sent: int | None = None
-        self._sent_at = 0.0
-        self._contexts: set[str] = set()
-        self._unsub = async_track_state_change_event(hass, [entity_id], self._async_state_changed)
-
-    def _brightness(self) -> int:
-        state = self.hass.states.get(self.entity_id)
-        if state is None or state.state in (STATE_UNAVAILABLE, STATE_UNKNOWN):
-            raise DeviceMissingError(f"{self.entity_id} is unavailable")
-        if state.state != STATE_ON:
-            return 0
-        return int(state.attributes.get("brightness") or 255)
-
-    async def async_write(self, duties: dict[int, int]) -> bool:
-        """Turn the light on at a brightness, or off; at most once per second."""
-        duty = duties[0]
-        self._brightness()
-        now = asyncio.get_running_loop().time()
-        if self._sent is not None and now - self._sent_at < ADOPTED_LIGHT_MIN_INTERVAL:
-            return False
-        context = Context()
-        self._contexts = {context.id}
-        self._sent, self._sent_at = duty, now
-        service, data = ("turn_off", {}) if duty == 0 else ("turn_on", {"brightness": duty})
-        try:
-            await self.hass.services.async_call(
-                "light", service, {ATTR_ENTITY_ID: self.entity_id, **data}, blocking=True, context=context
-            )
-        except HomeAssistantError as err:
-            raise HardwareError(f"{self.entity_id} refused the change: {err}") from err
-        return True
-
-    async def async_read(self) -> dict[int, int]:
-        """The light's brightness now."""
-        return {0: self._brightness()}
-
-    async def async_close(self) -> None:
-        """Stop following the light."""
-        self._unsub()
-
-    @callback
-    def _async_state_changed(self, event: Event[EventStateChangedData]) -> None:
-        new = event.data["new_state"]
-        if new is None or self._sent is None or new.context.id in self._contexts:
-            return
-        if new.state in (STATE_UNAVAILABLE, STATE_UNKNOWN):
-            return
-        brightness = int(new.attributes.get("brightness") or 255) if new.state == STATE_ON else 0
-        if brightness != self._sent:
-            self._sent = brightness
-            self.hass.async_create_task(self._on_manual_change(brightness / 255), eager_start=True)
-
-
 @dataclass(slots=True)
 class Hardware:
     """Everything a controller opened, to be closed when it unloads."""
@@ -253,6 +180,8 @@ class Hardware:
     channels: list[Channel] = field(default_factory=list)
     probes: list[Probe] = field(default_factory=list)
     buses: dict[int, I2CBus | HardwareError] = field(default_factory=dict)
+    # Subentries that could not be built, by id: (title, why). The rest of the controller runs without them.
+    broken: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 class HardwareBuilder:
@@ -276,13 +205,26 @@ class HardwareBuilder:
         self._boards: dict[str, Board] = {}
 
     async def async_build(self) -> Hardware:
-        """Open every channel's board and describe every probe; nothing raises for a missing device."""
+        """Open every channel's board and describe every probe; nothing raises for a missing device.
+
+        A subentry that cannot be built (a value no flow should have let through, a driver that fails to load) is
+        left out and listed in `broken`; the others run.
+        """
         for subentry_id, subentry in self.entry.subentries.items():
             if subentry.subentry_type == SUBENTRY_CHANNEL:
-                await self._async_add_channel(subentry_id, subentry.title, subentry.data)
+                boards = set(self._boards)
+                try:
+                    await self._async_add_channel(subentry_id, subentry.title, subentry.data)
+                except Exception as err:  # noqa: BLE001 - one bad channel must not take the tank down
+                    self._broken(subentry_id, subentry.title, err)
+                    for key in set(self._boards) - boards:
+                        await self._async_discard_board(self._boards.pop(key))
         for subentry_id, subentry in self.entry.subentries.items():
             if subentry.subentry_type == SUBENTRY_PROBE:
-                await self._async_add_probe(subentry_id, subentry.title, subentry.data)
+                try:
+                    await self._async_add_probe(subentry_id, subentry.title, subentry.data)
+                except Exception as err:  # noqa: BLE001 - one bad probe must not take the tank down
+                    self._broken(subentry_id, subentry.title, err)
         # A channel's place across the tank (0..1), by board and output, so passing clouds travel across them.
         ordered = sorted(self.hardware.channels, key=lambda channel: (channel.board.key, channel.output))
         for index, channel in enumerate(ordered):
@@ -291,11 +233,23 @@ class HardwareBuilder:
         self.hardware.boards = list(self._boards.values())
         return self.hardware
 
+    def _broken(self, subentry_id: str, title: str, err: Exception) -> None:
+        _LOGGER.error("%s: %s cannot be set up and is left out: %s", self.entry.title, title, err)
+        self.hardware.broken[subentry_id] = (title, str(err) or type(err).__name__)
+
+    async def _async_discard_board(self, board: Board) -> None:
+        try:
+            await board.output.async_close()
+        except Exception as err:  # noqa: BLE001 - closing a board no channel uses is best effort
+            _LOGGER.debug("Closing %s: %s", board.name, err)
+
     async def _async_bus(self, number: int) -> I2CBus | HardwareError:
         if number not in self.hardware.buses:
             try:
                 self.hardware.buses[number] = await self.hass.async_add_executor_job(open_i2c_bus, number)
-            except HardwareError as err:
+            except Exception as err:  # noqa: BLE001 - whatever opening the bus raises, the bus is missing
+                if not isinstance(err, HardwareError):
+                    err = HardwareError(f"I2C bus {number} cannot be opened: {err}")
                 _LOGGER.warning("%s", err)
                 self.hardware.buses[number] = err
         return self.hardware.buses[number]
@@ -358,7 +312,9 @@ class HardwareBuilder:
             entity_id = data[CONF_ENTITY_ID]
 
             async def adopted() -> AdoptedLight:
-                return AdoptedLight(self.hass, entity_id, partial(self.on_manual_change, subentry_id))
+                return AdoptedLight(
+                    self.hass, self.entry, entity_id, partial(self.on_manual_change, subentry_id)
+                )
 
             board = await self._async_board(
                 f"ha_light_{entity_id}", entity_id, "Home Assistant light", adopted
@@ -392,7 +348,7 @@ class HardwareBuilder:
             sensor = DS18B20(data[CONF_DEVICE_ID], W1_ROOT)
             read, model = partial(self.hass.async_add_executor_job, sensor.read), "DS18B20"
         elif driver == ProbeDriver.HA_SENSOR:
-            read, model = self._sensor_reader(data[CONF_ENTITY_ID]), "Home Assistant sensor"
+            read, model = sensor_reader(self.hass, data[CONF_ENTITY_ID], kind), "Home Assistant sensor"
         else:
             bus = await self._async_bus(int(data[CONF_BUS]))
             circuit = EzoCircuit(driver)
@@ -425,18 +381,6 @@ class HardwareBuilder:
 
         return read
 
-    def _sensor_reader(self, entity_id: str) -> Callable[[], Awaitable[float]]:
-        async def read() -> float:
-            state = self.hass.states.get(entity_id)
-            if state is None:
-                raise DeviceMissingError(f"{entity_id} does not exist")
-            try:
-                return float(state.state)
-            except ValueError:
-                raise ProbeReadError(f"{entity_id} reads {state.state!r}, not a number") from None
-
-        return read
-
     async def _async_read_ezo(self, ezo: EzoProbe, temperature_probe: str | None) -> float:
         """Ask, wait the datasheet's delay on the event loop (not in a thread), fetch."""
         temperature = None
@@ -465,79 +409,6 @@ async def async_close_hardware(hass: HomeAssistant, hardware: Hardware) -> None:
 VESYNC_BASE_URL: str | None = None
 
 
-class HaSwitchOutlet:
-    """An existing HA switch (e.g. from HA's own TP-Link or Shelly integration) as an outlet."""
-
-    def __init__(self, hass: HomeAssistant, entity_id: str) -> None:
-        """Adopt `entity_id`."""
-        self.hass = hass
-        self.entity_id = entity_id
-
-    @property
-    def unique_id(self) -> str:
-        """The adopted entity's id."""
-        return f"ha_switch:{self.entity_id}"
-
-    @property
-    def name(self) -> str:
-        """The adopted entity's id."""
-        return self.entity_id
-
-    @property
-    def model(self) -> str:
-        """What it is."""
-        return "Home Assistant switch"
-
-    @property
-    def device(self) -> OutletDevice:
-        """The adopted entity, as a device of its own."""
-        return OutletDevice(
-            id=self.entity_id, name=self.entity_id, manufacturer="Home Assistant", model=self.model
-        )
-
-    @property
-    def has_power_monitoring(self) -> bool:
-        """Power comes from the adopted integration's own sensors, not from here."""
-        return False
-
-    async def connect(self) -> None:
-        """Check the switch is there."""
-        self._state()
-
-    def _state(self) -> OutletState:
-        state = self.hass.states.get(self.entity_id)
-        if state is None or state.state in (STATE_UNAVAILABLE, STATE_UNKNOWN):
-            raise OutletConnectionError(f"{self.entity_id} is unavailable")
-        return OutletState(is_on=state.state == STATE_ON)
-
-    async def update(self) -> OutletState:
-        """The switch's state in HA."""
-        return self._state()
-
-    async def _async_switch(self, on: bool) -> OutletState:
-        try:
-            await self.hass.services.async_call(
-                "switch", "turn_on" if on else "turn_off", {ATTR_ENTITY_ID: self.entity_id}, blocking=True
-            )
-        except HomeAssistantError as err:
-            raise OutletConnectionError(f"{self.entity_id} refused: {err}") from err
-        state = self._state()
-        if state.is_on != on:
-            raise OutletNotConfirmedError(f"{self.entity_id} stayed {'off' if on else 'on'}")
-        return state
-
-    async def turn_on(self) -> OutletState:
-        """Turn the switch on through HA and confirm it."""
-        return await self._async_switch(True)
-
-    async def turn_off(self) -> OutletState:
-        """Turn the switch off through HA and confirm it."""
-        return await self._async_switch(False)
-
-    async def close(self) -> None:
-        """Nothing to let go of."""
-
-
 class OutletBuilder:
     """Makes one controller's outlet drivers, sharing a connection per device (and per VeSync account)."""
 
@@ -551,6 +422,8 @@ class OutletBuilder:
         self._kasa: dict[DeviceKey, KasaDevice] = {}
         self._shelly: dict[DeviceKey, ShellyDevice] = {}
         self._vesync: VeSyncAccount | None = None
+        # Outlet subentries that could not be built, by id: (title, why).
+        self.broken: dict[str, tuple[str, str]] = {}
 
     def vesync_account(self) -> VeSyncAccount:
         """The controller's VeSync account, as entered once in the first VeSync outlet's flow."""
@@ -559,24 +432,30 @@ class OutletBuilder:
         return self._vesync
 
     def build(self) -> list[ManagedOutlet]:
-        """Every outlet subentry's outlet; none talks to its device yet."""
+        """Every outlet subentry's outlet; none talks to its device yet. Outlets that cannot be built go in `broken`."""
         outlets = []
         for subentry_id, subentry in self.entry.subentries.items():
             if subentry.subentry_type != SUBENTRY_OUTLET:
                 continue
             data = subentry.data
-            outlets.append(
-                ManagedOutlet(
-                    subentry_id=subentry_id,
-                    name=subentry.title,
-                    role=OutletRole(data[CONF_ROLE]),
-                    boot_delay=float(data[CONF_BOOT_DELAY]),
-                    driver=self._driver(subentry_id, subentry.title, data),
-                    health=DeviceHealth(subentry.title),
-                    reauth_on_auth_error=data[CONF_DRIVER] == OutletDriver.VESYNC,
-                    poll_every=OUTLET_CLOUD_POLL_EVERY if data[CONF_DRIVER] == OutletDriver.VESYNC else 1,
+            try:
+                outlets.append(
+                    ManagedOutlet(
+                        subentry_id=subentry_id,
+                        name=subentry.title,
+                        role=OutletRole(data[CONF_ROLE]),
+                        boot_delay=_boot_delay(data),
+                        driver=self._driver(subentry_id, subentry.title, data),
+                        health=DeviceHealth(subentry.title),
+                        reauth_on_auth_error=data[CONF_DRIVER] == OutletDriver.VESYNC,
+                        poll_every=OUTLET_CLOUD_POLL_EVERY if data[CONF_DRIVER] == OutletDriver.VESYNC else 1,
+                    )
                 )
-            )
+            except Exception as err:  # noqa: BLE001 - one bad outlet must not take the tank down
+                _LOGGER.error(
+                    "%s: %s cannot be set up and is left out: %s", self.entry.title, subentry.title, err
+                )
+                self.broken[subentry_id] = (subentry.title, str(err) or type(err).__name__)
         return outlets
 
     def _driver(self, subentry_id: str, title: str, data: Mapping[str, Any]) -> Outlet:
@@ -584,7 +463,7 @@ class OutletBuilder:
             case OutletDriver.KASA:
                 key = device_key(data[CONF_HOST], data.get(CONF_PORT), data.get(CONF_MAC))
                 if key not in self._kasa:
-                    self._kasa[key] = KasaDevice(
+                    self._kasa[key] = libraries.kasa_device()(
                         data[CONF_HOST],
                         port=data.get(CONF_PORT),
                         username=data.get(CONF_USERNAME),
@@ -609,9 +488,17 @@ class OutletBuilder:
         return self.simulated[subentry_id]
 
 
+def _boot_delay(data: Mapping[str, Any]) -> float:
+    """An outlet's boot delay in seconds; NaN or a negative delay would stop every outlet's start."""
+    delay = float(data[CONF_BOOT_DELAY])
+    if not math.isfinite(delay) or delay < 0:
+        raise ValueError(f"boot delay {data[CONF_BOOT_DELAY]!r} is not a number of seconds")
+    return delay
+
+
 def shelly_device(hass: HomeAssistant, data: Mapping[str, Any]) -> ShellyDevice:
     """A Shelly on HA's shared HTTP session."""
-    return ShellyDevice(
+    return libraries.shelly_device()(
         data[CONF_HOST],
         session=async_get_clientsession(hass),
         port=int(data.get(CONF_PORT) or 80),
@@ -623,7 +510,7 @@ def shelly_device(hass: HomeAssistant, data: Mapping[str, Any]) -> ShellyDevice:
 
 def vesync_account(hass: HomeAssistant, account: Mapping[str, Any]) -> VeSyncAccount:
     """A VeSync account on HA's shared HTTP session, reporting in HA's time zone."""
-    return VeSyncAccount(
+    return libraries.vesync_account()(
         account[CONF_USERNAME],
         account[CONF_PASSWORD],
         session=async_get_clientsession(hass),

@@ -6,16 +6,10 @@ from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .const import DOMAIN
-from .coordinator import (
-    Board,
-    Channel,
-    LightingCoordinator,
-    ManagedOutlet,
-    OutletCoordinator,
-    Probe,
-    ProbeCoordinator,
-    ReefConfigEntry,
-)
+from .coordinator.lighting import Board, Channel, LightingCoordinator
+from .coordinator.outlets import ManagedOutlet, OutletCoordinator
+from .coordinator.probes import Probe, ProbeCoordinator
+from .models import ReefConfigEntry
 
 
 def controller_device_info(entry: ReefConfigEntry) -> DeviceInfo:

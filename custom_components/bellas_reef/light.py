@@ -18,9 +18,10 @@ from homeassistant.core import HomeAssistant, ServiceResponse
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
-from .coordinator import Channel, ReefConfigEntry
+from .coordinator.lighting import Channel
 from .entity import ChannelEntity
 from .lighting import ChannelPlan, preview
+from .models import ReefConfigEntry
 from .services import (
     EFFECTS,
     resumed,

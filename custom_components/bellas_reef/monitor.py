@@ -7,8 +7,8 @@ outcome derates or darkens the lights through the lighting engine's safety stage
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
-from datetime import datetime
+from collections.abc import Callable
+from datetime import datetime, timedelta
 import logging
 from typing import Any, Final
 
@@ -17,6 +17,7 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import UnitOfTemperature
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
@@ -29,29 +30,35 @@ from .const import (
     DEFAULT_FAILSAFE_MINUTES,
     DOMAIN,
     EVENT_ALERT,
+    PROBE_INTERVAL,
+    STORAGE_VERSION,
     SUBENTRY_PROBE,
+    probe_kind,
+    storage_key,
 )
-from .drivers import probe_kind
+from .coordinator.probes import ProbeCoordinator
 from .hardware.tank import ProbeKind
 from .readings import ReadingsRecorder, Source
 from .safety import (
     CELSIUS,
     FAHRENHEIT,
     HeaterFailsafe,
-    Rule,
-    RuleError,
     SafetyEngine,
     SafetyOutcome,
     Transition,
     default_rules,
-    rules_from_list,
     rules_to_list,
+    usable_rules,
 )
 
 _LOGGER = logging.getLogger(__name__)
 
 METRIC_ALERT: Final = "alert"
-STORAGE_VERSION: Final = 1
+# The rules are judged at least this often, whatever the probes do.
+SAFETY_TICK: Final = timedelta(seconds=1)
+# A thermometer with no reading for this long counts as unavailable to the heater fail-safe, even when its last
+# reading was good: its poll may be hanging.
+THERMOMETER_QUIET: Final = PROBE_INTERVAL * 3
 
 
 def keeper_unit(hass: HomeAssistant) -> str:
@@ -89,7 +96,13 @@ def orphan_issue_id(entry_id: str, rule_id: str) -> str:
 
 
 class SafetyMonitor:
-    """One controller's rules, judged after every probe poll."""
+    """One controller's rules, judged on every probe reading the moment it arrives, and on a timer of their own.
+
+    The monitor listens to the probe coordinator rather than being called by it, so no probe, poll or device —
+    failing, hanging or answering garbage — can keep the rules, the stale checks or the heater fail-safe from
+    being judged: the timer judges them regardless. A rule that cannot be read from the options is skipped
+    with a repair issue naming it; one that fails while judged keeps its state and is logged once.
+    """
 
     def __init__(
         self,
@@ -98,16 +111,12 @@ class SafetyMonitor:
         apply_outcome: Callable[[SafetyOutcome], None],
         readings: ReadingsRecorder,
     ) -> None:
-        """Read the rules from the controller's options; a rule that no longer validates is skipped and logged."""
+        """Read the rules from the controller's options, keeping every one that validates."""
         self.hass = hass
         self.entry = entry
         self._apply_outcome = apply_outcome
         self._readings = readings
-        self.rules: tuple[Rule, ...] = ()
-        try:
-            self.rules = rules_from_list(entry.options.get(CONF_RULES, []))
-        except RuleError as err:
-            _LOGGER.error("The safety rules of %s cannot be used: %s", entry.title, err)
+        self.rules, self.rejected = usable_rules(entry.options.get(CONF_RULES, []))
         self.safety_mode_lights = float(entry.options.get(CONF_SAFETY_MODE_LIGHTS, 100)) / 100
         # Outlet roles safety mode turns off (the keeper's choice in the options; none by default).
         self.safety_mode_outlets: dict[str, bool] = dict.fromkeys(
@@ -119,15 +128,21 @@ class SafetyMonitor:
         self.thermometer: str | None = None
         self._last_good: datetime | None = None
         self._watching_since = dt_util.utcnow()
-        self._store: Store[dict[str, Any]] = Store(hass, STORAGE_VERSION, f"{DOMAIN}.{entry.entry_id}.safety")
+        self._store: Store[dict[str, Any]] = Store(
+            hass, STORAGE_VERSION, storage_key(entry.entry_id, "safety")
+        )
         self.engine = SafetyEngine(self.rules, probes=(), now=dt_util.utcnow())
         self.outcome = SafetyOutcome()
         self.failsafe_tripped = False
+        # When the rules were last judged, for diagnostics and the chaos tests' "on schedule" check.
+        self.last_judged: datetime | None = None
         self._ready = False
-        self._last_values: dict[str, float | None] = {}
+        self._latest: dict[str, float | None] = {}
+        self._failing_rules: set[str] = set()
         self._listeners: list[CALLBACK_TYPE] = []
+        self._unsubs: list[CALLBACK_TYPE] = []
 
-    async def async_start(self, probes: Collection[str], thermometer: str | None) -> None:
+    async def async_start(self, probes: ProbeCoordinator, thermometer: str | None) -> None:
         """Watch the probes that exist; rules that were raised before the restart start raised.
 
         `thermometer` is the tank's temperature probe: while it cannot be read the heaters go off (fail-safe).
@@ -136,27 +151,59 @@ class SafetyMonitor:
         self._watching_since = dt_util.utcnow()
         saved = await self._store.async_load() or {}
         self.engine = SafetyEngine(
-            self.rules, probes=probes, now=dt_util.utcnow(), raised=saved.get("raised", [])
+            self.rules, probes=probes.probes, now=dt_util.utcnow(), raised=saved.get("raised", [])
         )
-        for rule in self.rules:
-            issue_id = orphan_issue_id(self.entry.entry_id, rule.id)
-            if rule in self.engine.orphaned:
-                ir.async_create_issue(
-                    self.hass,
-                    DOMAIN,
-                    issue_id,
-                    is_fixable=False,
-                    severity=ir.IssueSeverity.WARNING,
-                    translation_key="rule_orphaned",
-                    translation_placeholders={"rule": rule.name, "controller": self.entry.title},
-                )
-            else:
-                ir.async_delete_issue(self.hass, DOMAIN, issue_id)
+        self._update_issues()
         self._set_outcome(self.engine.outcome)
+        self._unsubs = [
+            probes.async_add_reading_listener(self._async_reading),
+            async_track_time_interval(self.hass, self._async_timer, SAFETY_TICK, name=f"{DOMAIN} safety"),
+        ]
+
+    @callback
+    def async_stop(self) -> None:
+        """Stop listening and judging (the controller unloads)."""
+        for unsub in self._unsubs:
+            unsub()
+        self._unsubs = []
+
+    def _update_issues(self) -> None:
+        """A repair issue per rule whose probe is gone, and per rule that cannot be read; old ones go."""
+        wanted: dict[str, tuple[str, dict[str, str]]] = {}
+        for rule in self.engine.orphaned:
+            wanted[orphan_issue_id(self.entry.entry_id, rule.id)] = (
+                "rule_orphaned",
+                {"rule": rule.name, "controller": self.entry.title},
+            )
+        for rejected in self.rejected:
+            _LOGGER.error(
+                "%s: the safety rule %s cannot be used and is skipped: %s",
+                self.entry.title,
+                rejected.name,
+                rejected.error,
+            )
+            wanted[f"rule_invalid_{self.entry.entry_id}_{rejected.index}"] = (
+                "rule_invalid",
+                {"rule": rejected.name, "controller": self.entry.title, "error": str(rejected.error)},
+            )
+        prefixes = (f"rule_orphaned_{self.entry.entry_id}_", f"rule_invalid_{self.entry.entry_id}_")
+        for domain, issue_id in list(ir.async_get(self.hass).issues):
+            if domain == DOMAIN and issue_id.startswith(prefixes) and issue_id not in wanted:
+                ir.async_delete_issue(self.hass, DOMAIN, issue_id)
+        for issue_id, (key, placeholders) in wanted.items():
+            ir.async_create_issue(
+                self.hass,
+                DOMAIN,
+                issue_id,
+                is_fixable=False,
+                severity=ir.IssueSeverity.WARNING,
+                translation_key=key,
+                translation_placeholders=placeholders,
+            )
 
     @callback
     def async_add_listener(self, listener: CALLBACK_TYPE) -> CALLBACK_TYPE:
-        """Call `listener` after every evaluation (the binary sensors)."""
+        """Call `listener` whenever a rule, safety mode or the fail-safe changes (the binary sensors)."""
         self._listeners.append(listener)
 
         @callback
@@ -167,36 +214,57 @@ class SafetyMonitor:
 
     @callback
     def async_ready(self) -> None:
-        """The controller's entities exist now: judge the readings taken during setup, and every poll after.
+        """The controller's entities exist now: judge the readings taken during setup, and every one after.
 
         Alerts raised before would reach automations that act on entities not added yet.
         """
         self._ready = True
-        self._async_judge(dt_util.utcnow())
+        self._async_judge(dt_util.utcnow(), notify=True)
 
     @callback
-    def async_evaluate(self, values: Mapping[str, float | None], now: datetime) -> None:
-        """Take the probes' latest reports and judge every rule (once the controller is ready)."""
-        for source, value in values.items():
-            self.engine.record(source, now, value)
-        self._last_values = dict(values)
+    def _async_reading(self, probe: str, value: float | None) -> None:
+        """One probe's reading, judged at once (once the controller is ready)."""
+        now = dt_util.utcnow()
+        self._latest[probe] = value
+        if value is not None and probe == self.thermometer:
+            self._last_good = now
+        self.engine.record(probe, now, value)
         if self._ready:
             self._async_judge(now)
 
-    def _async_judge(self, now: datetime) -> None:
-        values = self._last_values
+    @callback
+    def _async_timer(self, now: datetime) -> None:
+        """Judge on the clock too: stale checks and the fail-safe must act while no reading arrives at all."""
+        if self._ready:
+            self._async_judge(dt_util.utcnow())
+
+    def _thermometer_available(self, now: datetime) -> bool:
+        """A temperature read lately; a probe whose poll hangs goes quiet, which is unavailable too."""
+        if self.thermometer is None or self._latest.get(self.thermometer) is None or self._last_good is None:
+            return False
+        return now - self._last_good <= THERMOMETER_QUIET
+
+    def _async_judge(self, now: datetime, *, notify: bool = False) -> None:
         update = self.engine.tick(now)
+        self.last_judged = now
+        for rule, err in update.failed:
+            if rule.id not in self._failing_rules:
+                self._failing_rules.add(rule.id)
+                _LOGGER.error(
+                    "%s: the safety rule %s could not be judged: %s", self.entry.title, rule.name, err
+                )
+        self._failing_rules &= {rule.id for rule, _ in update.failed}
         for transition in update.transitions:
             self._announce(transition)
         if update.transitions:
             self._store.async_delay_save(lambda: {"raised": list(self.engine.outcome.raised)}, 1)
         outcome = update.outcome
         if self.thermometer is not None:
-            available = values.get(self.thermometer) is not None
-            if available:
-                self._last_good = now
             heaters = self.failsafe.outlets(
-                now, available=available, last_good=self._last_good, watching_since=self._watching_since
+                now,
+                available=self._thermometer_available(now),
+                last_good=self._last_good,
+                watching_since=self._watching_since,
             )
             if heaters and not self.failsafe_tripped:
                 _LOGGER.warning(
@@ -208,9 +276,11 @@ class SafetyMonitor:
             outcome = outcome.with_outlets(heaters)
         if outcome.safety_mode:
             outcome = outcome.with_outlets(self.safety_mode_outlets)
+        changed = outcome != self.outcome
         self._set_outcome(outcome)
-        for listener in list(self._listeners):
-            listener()
+        if changed or notify or update.transitions:
+            for listener in list(self._listeners):
+                listener()
 
     def _set_outcome(self, outcome: SafetyOutcome) -> None:
         self.outcome = outcome

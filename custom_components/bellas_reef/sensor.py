@@ -29,18 +29,13 @@ from homeassistant.helpers.typing import StateType
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .const import DOMAIN
-from .coordinator import (
-    ManagedOutlet,
-    OutletCoordinator,
-    Probe,
-    ProbeCoordinator,
-    ReefConfigEntry,
-    ReefRuntimeData,
-)
+from .coordinator.outlets import ManagedOutlet, OutletCoordinator
+from .coordinator.probes import Probe, ProbeCoordinator
 from .entity import OutletEntity, ProbeEntity, controller_device_info
 from .hardware.errors import HardwareError
 from .hardware.ezo import CalibrationPoint, calibration_command
 from .hardware.tank import ProbeKind
+from .models import ReefConfigEntry, ReefRuntimeData
 from .outlets import OutletState
 
 # Probes are read by the coordinator, never by the entities.

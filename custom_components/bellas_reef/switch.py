@@ -8,8 +8,8 @@ from homeassistant.components.switch import SwitchEntity
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import ReefConfigEntry
 from .entity import OutletEntity
+from .models import ReefConfigEntry
 from .outlets.program import OutletProgram
 from .services import validated_program
 

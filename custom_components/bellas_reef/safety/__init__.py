@@ -19,7 +19,7 @@ from .defaults import (
 )
 from .engine import RuleState, SafetyEngine, SafetyOutcome, SafetyUpdate, Transition
 from .failsafe import HeaterFailsafe
-from .rules import Rule, orphaned_rules, rules_from_list, rules_to_list
+from .rules import RejectedRule, Rule, orphaned_rules, rules_from_list, rules_to_list, usable_rules
 from .validation import RULE_ERROR_MESSAGES, RuleError
 
 __all__ = [
@@ -38,6 +38,7 @@ __all__ = [
     "HeaterFailsafe",
     "Outside",
     "Rate",
+    "RejectedRule",
     "Rule",
     "RuleError",
     "RuleState",
@@ -54,4 +55,5 @@ __all__ = [
     "orphaned_rules",
     "rules_from_list",
     "rules_to_list",
+    "usable_rules",
 ]

@@ -90,10 +90,14 @@ class SafetyOutcome:
 
 @dataclass(frozen=True, slots=True)
 class SafetyUpdate:
-    """One tick's result: the rules that changed, then where everything stands."""
+    """One tick's result: the rules that changed, where everything stands, and rules that could not be judged.
+
+    A rule whose check raised keeps its previous state (a raised rule stays raised) while the others go on.
+    """
 
     transitions: tuple[Transition, ...]
     outcome: SafetyOutcome
+    failed: tuple[tuple[Rule, Exception], ...] = ()
 
 
 def evaluate(
@@ -173,10 +177,15 @@ class SafetyEngine:
         """Judge every rule at ``now``."""
         _check_aware("now", now)
         transitions: list[Transition] = []
+        failed: list[tuple[Rule, Exception]] = []
         for rule in self.rules:
-            state, transition = evaluate(rule, self._states[rule.id], self._readings[rule.probe], now)
+            try:
+                state, transition = evaluate(rule, self._states[rule.id], self._readings[rule.probe], now)
+            except Exception as err:  # noqa: BLE001 - one rule's failure must not silence the others
+                failed.append((rule, err))
+                continue
             self._states[rule.id] = state
             if transition is not None:
                 transitions.append(transition)
         self._outcome = combine(self.rules, self._states)
-        return SafetyUpdate(tuple(transitions), self._outcome)
+        return SafetyUpdate(tuple(transitions), self._outcome, tuple(failed))

@@ -85,6 +85,45 @@ def rules_from_list(data: object) -> tuple[Rule, ...]:
     return rules
 
 
+@dataclass(frozen=True, slots=True)
+class RejectedRule:
+    """A stored rule that cannot be used: where it sits in the list, what it was called, and why."""
+
+    index: int
+    name: str
+    error: v.RuleError
+
+
+def usable_rules(data: object) -> tuple[tuple[Rule, ...], tuple[RejectedRule, ...]]:
+    """The rules that validate, and the ones that do not; one bad rule never costs the tank the others.
+
+    A second rule with an id already taken is rejected too (the first keeps its entity and alerts).
+    """
+    if not isinstance(data, list | tuple):
+        return (), (RejectedRule(0, "rules", v.RuleError("invalid_list", name="rules")),)
+    good: list[Rule] = []
+    rejected: list[RejectedRule] = []
+    seen: set[str] = set()
+    for index, item in enumerate(data):
+        name = (
+            str(item.get("name") or item.get("id") or index + 1) if isinstance(item, dict) else str(index + 1)
+        )
+        try:
+            rule = Rule.from_dict(item)
+        except v.RuleError as err:
+            rejected.append(RejectedRule(index, name, err))
+            continue
+        except Exception:  # noqa: BLE001 - a shape the validators did not foresee is still just a bad rule
+            rejected.append(RejectedRule(index, name, v.RuleError("invalid_object", name="rule")))
+            continue
+        if rule.id in seen:
+            rejected.append(RejectedRule(index, name, v.RuleError("duplicate_rule", value=rule.id)))
+            continue
+        seen.add(rule.id)
+        good.append(rule)
+    return tuple(good), tuple(rejected)
+
+
 def rules_to_list(rules: Iterable[Rule]) -> list[dict[str, Any]]:
     """The stored JSON list of a controller's rules."""
     return [rule.to_dict() for rule in rules]

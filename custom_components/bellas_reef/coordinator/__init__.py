@@ -1,0 +1,1 @@
+"""The controller's coordinators, one module each: lighting tick, probe poll, outlet poll and tick."""

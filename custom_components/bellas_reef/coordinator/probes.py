@@ -1,0 +1,104 @@
+"""The probe poll: every probe read side by side, each one's failure contained to its own sensor."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+import logging
+import math
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
+
+from ..const import DEVICE_TIMEOUT, DOMAIN, PROBE_INTERVAL
+from ..hardware.errors import ProbeReadError
+from ..hardware.ezo import EzoProbe
+from ..hardware.tank import ProbeKind
+from ..health import DeviceHealth, within
+
+_LOGGER = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class Probe:
+    """A probe at run time: how to read it and whether it answers."""
+
+    subentry_id: str
+    name: str
+    kind: ProbeKind
+    read: Callable[[], Awaitable[float]]
+    health: DeviceHealth
+    model: str
+    # The circuit behind an Atlas Scientific EZO probe, for calibration.
+    ezo: EzoProbe | None = None
+
+
+class ProbeCoordinator(DataUpdateCoordinator[dict[str, float | None]]):
+    """Reads every probe on a fixed interval; a probe that fails only takes its own sensor down.
+
+    Whatever a probe does — raise any exception, hang, answer garbage — the poll itself never fails: that probe
+    reads None until it answers again. Each reading is announced as soon as it arrives (the safety monitor
+    listens), so one slow probe does not delay the verdict on the others.
+    """
+
+    config_entry: ConfigEntry
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: ConfigEntry,
+        probes: list[Probe],
+        before_poll: Callable[[], None] | None = None,
+    ) -> None:
+        """Bind the probes; `before_poll` runs at the start of every poll (the simulated water moves on)."""
+        super().__init__(
+            hass, _LOGGER, config_entry=entry, name=f"{DOMAIN} probes", update_interval=PROBE_INTERVAL
+        )
+        self.probes = {probe.subentry_id: probe for probe in probes}
+        self._before_poll = before_poll
+        self._reading_listeners: list[Callable[[str, float | None], None]] = []
+
+    @callback
+    def async_add_reading_listener(self, listener: Callable[[str, float | None], None]) -> CALLBACK_TYPE:
+        """Call `listener(probe, value)` with every probe's reading the moment it arrives (None: failed)."""
+        self._reading_listeners.append(listener)
+
+        @callback
+        def remove() -> None:
+            self._reading_listeners.remove(listener)
+
+        return remove
+
+    async def _async_update_data(self) -> dict[str, float | None]:
+        if self._before_poll is not None:
+            self._before_poll()
+        # Probes are read side by side: an EZO circuit's 900 ms wait does not hold up the others.
+        values = await asyncio.gather(*(self._async_read(probe) for probe in self.probes.values()))
+        return dict(zip(self.probes, values, strict=True))
+
+    async def _async_read(self, probe: Probe) -> float | None:
+        value: float | None = None
+        try:
+            value = _finite(probe, await within(DEVICE_TIMEOUT, probe.read(), probe.name))
+        except Exception as err:  # noqa: BLE001 - any failure of one probe is that probe's, never the poll's
+            value = None
+            probe.health.failed(err)
+        else:
+            probe.health.succeeded()
+        probe.health.update_issue(self.hass, self.config_entry, probe.subentry_id)
+        for listener in list(self._reading_listeners):
+            listener(probe.subentry_id, value)
+        return value
+
+
+def _finite(probe: Probe, reading: object) -> float:
+    """A reading as a number; NaN, infinity or something else entirely is the probe failing."""
+    try:
+        value = float(reading)  # type: ignore[arg-type]
+    except TypeError, ValueError:
+        value = math.nan
+    if not math.isfinite(value):
+        raise ProbeReadError(f"{probe.name} read {str(reading)[:40]!r}, not a finite number")
+    return value

@@ -1,0 +1,41 @@
+"""What a loaded controller holds, reachable from its config entry as typed runtime data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from homeassistant.config_entries import ConfigEntry
+
+from .coordinator.lighting import LightingCoordinator
+from .coordinator.outlets import OutletCoordinator
+from .coordinator.probes import ProbeCoordinator
+from .hardware.simulated import SimulatedI2CBus
+from .hardware.tank import TankModel
+from .monitor import SafetyMonitor
+from .outlets import SimulatedOutlet
+from .readings import ReadingsRecorder
+
+
+@dataclass(slots=True)
+class Simulator:
+    """The controller's simulated hardware: an I2C bus for simulated boards, and the water simulated probes read."""
+
+    bus: SimulatedI2CBus
+    tank: TankModel
+    outlets: dict[str, SimulatedOutlet] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class ReefRuntimeData:
+    """Everything a loaded controller holds."""
+
+    controller_device_id: str
+    lighting: LightingCoordinator
+    probes: ProbeCoordinator
+    simulator: Simulator
+    readings: ReadingsRecorder
+    monitor: SafetyMonitor
+    outlets: OutletCoordinator
+
+
+type ReefConfigEntry = ConfigEntry[ReefRuntimeData]
