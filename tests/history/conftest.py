@@ -51,8 +51,10 @@ async def pg_prefix(pg_dsn: str) -> AsyncIterator[str]:
     yield prefix
     async with await psycopg.AsyncConnection.connect(pg_dsn, autocommit=True) as connection:
         await connection.execute(
-            sql.SQL("DROP TABLE IF EXISTS {}, {}").format(
-                sql.Identifier(f"{prefix}readings"), sql.Identifier(f"{prefix}batches")
+            sql.SQL("DROP TABLE IF EXISTS {}, {}, {}").format(
+                sql.Identifier(f"{prefix}readings"),
+                sql.Identifier(f"{prefix}batches"),
+                sql.Identifier(f"{prefix}rollups"),
             )
         )
 

@@ -7,7 +7,14 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from itertools import count
 
-from custom_components.bellas_reef.history import Bucket, Reading, ReadingsStore, StoreError
+from custom_components.bellas_reef.history import (
+    Bucket,
+    Reading,
+    ReadingsStore,
+    StoreError,
+    plan_query,
+)
+from custom_components.bellas_reef.history.model import slot_of
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -50,6 +57,36 @@ async def stored_values(
     for bucket in buckets:
         values += [bucket.min] * (bucket.count - 1) + [bucket.max]
     return values
+
+
+def aggregate_in_python(
+    rows: Sequence[Reading], start: datetime, end: datetime, buckets: int
+) -> list[tuple[datetime, datetime, float, float, int]]:
+    """What a query over these rows must answer, bucket by bucket: bounds, min, max and count."""
+    plan = plan_query(start, end, buckets)
+    found: dict[int, list[float]] = {}
+    for row in rows:
+        if start <= row.time < end:
+            found.setdefault((row.time - plan.origin) // plan.width, []).append(row.value)
+    return [
+        (*plan.bucket(index), min(values), max(values), len(values))
+        for index, values in sorted(found.items())
+    ]
+
+
+async def assert_rollups_match(store: ReadingsStore, rows: Sequence[Reading]) -> None:
+    """A day's chart answered from five-minute rollups holds every reading of the rows once, no more."""
+    first = rows[0]
+    start = slot_of(min(row.time for row in rows), timedelta(hours=1))
+    end = start + timedelta(days=1)
+    assert plan_query(start, end, 24).resolution == timedelta(minutes=5)
+    buckets = await store.query(
+        first.controller, first.source, first.metric, start=start, end=end, buckets=24
+    )
+    assert [(b.start, b.end, b.min, b.max, b.count) for b in buckets] == aggregate_in_python(
+        rows, start, end, 24
+    )
+    assert sum(b.count for b in buckets) == len(rows)
 
 
 async def until(condition: Callable[[], bool], within: float = 5.0) -> None:
@@ -96,8 +133,11 @@ class FlakyStore:
     ) -> list[Bucket]:
         return await self.inner.query(controller, source, metric, start=start, end=end, buckets=buckets)
 
-    async def prune(self, older_than: datetime) -> int:
-        return await self.inner.prune(older_than)
+    async def prune(self, older_than: datetime, rollups_older_than: datetime | None = None) -> int:
+        return await self.inner.prune(older_than, rollups_older_than)
+
+    async def remove_controller(self, controller: str) -> int:
+        return await self.inner.remove_controller(controller)
 
     async def close(self) -> None:
         await self.inner.close()

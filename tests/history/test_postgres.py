@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import timedelta
 import logging
 from pathlib import Path
 import shlex
@@ -28,7 +29,7 @@ from custom_components.bellas_reef.history import (
     validate_postgres_url,
 )
 
-from .helpers import series, stored_values, until
+from .helpers import assert_rollups_match, series, stored_values, until
 
 WRONG_KEY = "not-the-right-one"
 CLOSED_PORT = 1
@@ -235,6 +236,40 @@ async def test_every_reading_survives_a_server_restart(
         assert changes == [True, False, True]
         assert not spool.path.exists()
         assert await stored_values(store, sent) == [r.value for r in sent]
+        await assert_rollups_match(store, sent)
     finally:
         await writer.stop()
         await store.close()
+
+
+async def test_readings_from_before_rollups_existed_are_rolled_up_once(pg_dsn: str, pg_prefix: str) -> None:
+    """Tables written by a version without rollups get them when first opened, and only then."""
+    rows = series(5000, step=timedelta(seconds=10))
+    store = PostgresStore(pg_dsn, table_prefix=pg_prefix, timeout=5)
+    await store.write_batch("old", rows)
+    await store.close()
+    async with await psycopg.AsyncConnection.connect(pg_dsn, autocommit=True) as connection:
+        await connection.execute(sql.SQL("DROP TABLE {}").format(sql.Identifier(f"{pg_prefix}rollups")))
+    for _ in range(2):
+        reopened = PostgresStore(pg_dsn, table_prefix=pg_prefix, timeout=5)
+        try:
+            await assert_rollups_match(reopened, rows)
+        finally:
+            await reopened.close()
+
+
+async def test_instances_opening_at_once_create_and_fill_the_tables_once(pg_dsn: str, pg_prefix: str) -> None:
+    """Several Home Assistant instances starting together against one server do not race on the schema."""
+    rows = series(3000, step=timedelta(seconds=10))
+    first = PostgresStore(pg_dsn, table_prefix=pg_prefix, timeout=5)
+    await first.write_batch("old", rows)
+    await first.close()
+    async with await psycopg.AsyncConnection.connect(pg_dsn, autocommit=True) as connection:
+        await connection.execute(sql.SQL("DROP TABLE {}").format(sql.Identifier(f"{pg_prefix}rollups")))
+    stores = [PostgresStore(pg_dsn, table_prefix=pg_prefix, timeout=5) for _ in range(4)]
+    try:
+        await asyncio.gather(*(store.open() for store in stores))
+        await assert_rollups_match(stores[0], rows)
+    finally:
+        for store in stores:
+            await store.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from contextlib import closing
+from datetime import timedelta
 from pathlib import Path
 import sqlite3
 import threading
@@ -12,7 +13,7 @@ import pytest
 
 from custom_components.bellas_reef.history import SQLiteStore, StoreError
 
-from .helpers import series, stored_values
+from .helpers import assert_rollups_match, series, stored_values
 
 
 def _store_threads() -> list[threading.Thread]:
@@ -92,3 +93,21 @@ async def test_writes_run_off_the_event_loop(tmp_path: Path) -> None:
     await ticker
     await store.close()
     assert during > 0
+
+
+async def test_readings_from_before_rollups_existed_are_rolled_up_once(tmp_path: Path) -> None:
+    """A file written by a version without rollups gets them when first opened, and only then."""
+    path = tmp_path / "readings.db"
+    rows = series(5000, step=timedelta(seconds=10))
+    store = SQLiteStore(path)
+    await store.write_batch("old", rows)
+    await store.close()
+    with closing(sqlite3.connect(path)) as connection:
+        connection.execute('DROP TABLE "bellas_reef_rollups"')
+        connection.commit()
+    for _ in range(2):
+        reopened = SQLiteStore(path)
+        try:
+            await assert_rollups_match(reopened, rows)
+        finally:
+            await reopened.close()

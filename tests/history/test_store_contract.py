@@ -16,9 +16,10 @@ from custom_components.bellas_reef.history import (
     ReadingsStore,
     StoreError,
     bucket_width,
+    plan_query,
 )
 
-from .helpers import T0, series, stored_values
+from .helpers import T0, aggregate_in_python, assert_rollups_match, series, stored_values
 
 
 async def test_every_reading_is_stored_once(store: ReadingsStore) -> None:
@@ -156,11 +157,12 @@ async def test_prune_keeps_only_recent_readings(store: ReadingsStore) -> None:
     rows = series(100, step=timedelta(hours=1))
     await store.write_batch("hourly", rows)
     cutoff = T0 + timedelta(hours=60)
+    five_days = {"start": T0, "end": T0 + timedelta(days=5), "buckets": 1}
     assert await store.prune(cutoff) == 60
-    assert await store.prune(cutoff) == 0
-    buckets = await store.query(
-        "display", "probe_temperature", "temperature", start=T0, end=T0 + timedelta(days=5), buckets=1
-    )
+    buckets = await store.query("display", "probe_temperature", "temperature", **five_days)
+    assert [(b.count, b.min, b.max) for b in buckets] == [(100, 0.0, 99.0)]
+    assert await store.prune(cutoff, rollups_older_than=cutoff) == 0
+    buckets = await store.query("display", "probe_temperature", "temperature", **five_days)
     assert [(b.count, b.min, b.max) for b in buckets] == [(40, 60.0, 99.0)]
 
 
@@ -197,3 +199,104 @@ async def test_a_closed_store_refuses_work(store_factory: Callable[[], ReadingsS
         await closed.write_batch("late", series(1))
     with pytest.raises(StoreError, match="closed"):
         await closed.open()
+
+
+def _scattered(count: int, span: timedelta, seed: int, source: str = "probe_temperature") -> list[Reading]:
+    """Readings at random instants (to the microsecond) over a span, with random values."""
+    randomness = random.Random(seed)
+    micros = span // timedelta(microseconds=1)
+    return [
+        Reading(
+            T0 + timedelta(microseconds=randomness.randrange(micros)),
+            "display",
+            source,
+            "temperature",
+            round(randomness.uniform(24.0, 28.0), 3),
+        )
+        for _ in range(count)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("offset", "span", "count", "resolution"),
+    [
+        (timedelta(seconds=1, microseconds=3), timedelta(hours=1), 10, timedelta(minutes=1)),
+        (timedelta(minutes=7, microseconds=3), timedelta(days=2), 40, timedelta(minutes=5)),
+        (timedelta(minutes=59, seconds=13), timedelta(days=2, hours=23), 12, timedelta(hours=1)),
+        (timedelta(0), timedelta(days=1), 24, timedelta(minutes=5)),
+        (timedelta(hours=5), timedelta(hours=19), 19, timedelta(minutes=5)),
+    ],
+)
+async def test_wide_buckets_from_rollups_match_the_rows(
+    store: ReadingsStore, offset: timedelta, span: timedelta, count: int, resolution: timedelta
+) -> None:
+    """Rollups answer wide buckets exactly as raw rows would, ends of the range included, in any batching."""
+    rows = _scattered(4000, timedelta(days=3), seed=int(span.total_seconds()))
+    rows += _scattered(200, timedelta(days=3), seed=1, source="probe_elsewhere")
+    for first in range(0, len(rows), 700):
+        await store.write_batch(f"batch-{first}", rows[first : first + 700])
+    start = T0 + offset
+    end = start + span
+    assert plan_query(start, end, count).resolution == resolution
+
+    buckets = await store.query(
+        "display", "probe_temperature", "temperature", start=start, end=end, buckets=count
+    )
+
+    expected = aggregate_in_python([r for r in rows if r.source == "probe_temperature"], start, end, count)
+    assert [(b.start, b.end, b.min, b.max, b.count) for b in buckets] == expected
+    assert 0.8 * count <= len(buckets) <= count
+    assert buckets[0].start >= start
+    assert buckets[-1].end <= end
+    assert all(b.start.tzinfo is UTC and b.end.tzinfo is UTC for b in buckets)
+    for bucket in buckets:
+        values = [
+            r.value for r in rows if bucket.start <= r.time < bucket.end and r.source == "probe_temperature"
+        ]
+        assert math.isclose(bucket.avg, sum(values) / len(values), rel_tol=1e-9)
+
+
+async def test_rollups_outlive_pruned_rows(store: ReadingsStore) -> None:
+    """Raw rows go first; the rollups still chart their days, until their own cutoff."""
+    rows = series(3 * 24 * 60, step=timedelta(minutes=1))
+    await store.write_batch("three days", rows)
+    end = T0 + timedelta(days=3)
+    before = await store.query("display", "probe_temperature", "temperature", start=T0, end=end, buckets=3)
+
+    assert await store.prune(end) == len(rows)
+
+    after = await store.query("display", "probe_temperature", "temperature", start=T0, end=end, buckets=3)
+    assert after == before
+    assert [b.count for b in after] == [1440] * 3
+    fine = await store.query(
+        "display", "probe_temperature", "temperature", start=T0, end=end, buckets=3 * 24 * 60
+    )
+    assert fine == []
+    await store.prune(end, rollups_older_than=T0 + timedelta(days=2))
+    kept = await store.query("display", "probe_temperature", "temperature", start=T0, end=end, buckets=3)
+    assert [(b.start, b.count) for b in kept] == [(T0 + timedelta(days=2), 1440)]
+
+
+async def test_replayed_and_concurrent_batches_count_once_in_rollups(store: ReadingsStore) -> None:
+    rows = series(600, step=timedelta(seconds=7))
+    assert await store.write_batch("once", rows[:300])
+    assert await store.write_batch("once", rows[:300]) is False
+    results = await asyncio.gather(*(store.write_batch("twice", rows[300:]) for _ in range(3)))
+    assert sorted(results) == [False, False, True]
+    await assert_rollups_match(store, rows)
+
+
+async def test_removing_a_controller_leaves_the_others(store: ReadingsStore) -> None:
+    display = series(300, step=timedelta(minutes=1))
+    frag = series(200, step=timedelta(minutes=1), controller="frag_tank")
+    await store.write_batch("both", display + frag)
+    assert await store.remove_controller("display") == 300
+    day = {"start": T0, "end": T0 + timedelta(days=1), "buckets": 4}
+    assert await store.query("display", "probe_temperature", "temperature", **day) == []
+    assert (
+        await store.query(
+            "display", "probe_temperature", "temperature", start=T0, end=T0 + timedelta(hours=1), buckets=60
+        )
+        == []
+    )
+    await assert_rollups_match(store, frag)

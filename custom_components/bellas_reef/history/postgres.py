@@ -10,85 +10,45 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime, timedelta
 import math
 import re
 from typing import Any
-from urllib.parse import unquote
 
 import psycopg
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 from psycopg_pool import AsyncConnectionPool
 
-from .model import Bucket, HistoryError, Reading, StoreError, bucket_width, check_table_prefix
+from .model import (
+    EPOCH,
+    ROLLUP_RESOLUTIONS,
+    Bucket,
+    QueryPlan,
+    Reading,
+    StoreError,
+    check_table_prefix,
+    plan_query,
+    rollups_of,
+)
+from .urls import (
+    DatabaseAuthError,
+    DatabaseNotFoundError,
+    DatabasePermissionError,
+    DatabaseUnreachableError,
+    DatabaseUrlError,
+    InvalidDatabaseUrlError,
+    hide_secrets as _hide_secrets,
+    redact_url,
+    scrub as _scrub,
+)
 
 _SCHEMES = ("postgresql://", "postgres://")
-_QUERY_PASSWORD = re.compile(r"([?&]password=)([^&#]*)", re.IGNORECASE)
 _MISSING_DATABASE = re.compile(r'database ".*" does not exist')
 _BAD_OPTION = re.compile(r"\binvalid\b.*\bvalue\b", re.IGNORECASE)
 _AUTH_MARKERS = ("authentication failed", "no password supplied", "pg_hba.conf", 'role "')
 _APPLICATION_NAME = "bellas_reef"
-
-
-class DatabaseUrlError(HistoryError):
-    """A PostgreSQL URL cannot be used; each subclass is one form error of the config flow."""
-
-
-class InvalidDatabaseUrlError(DatabaseUrlError):
-    """The text is not a usable postgresql:// URL."""
-
-
-class DatabaseUnreachableError(DatabaseUrlError):
-    """No PostgreSQL server answered at that host and port."""
-
-
-class DatabaseAuthError(DatabaseUrlError):
-    """The server refused the user name or password."""
-
-
-class DatabaseNotFoundError(DatabaseUrlError):
-    """The server has no database of that name."""
-
-
-class DatabasePermissionError(DatabaseUrlError):
-    """The user may not create the readings tables in that database."""
-
-
-def _hide_secrets(url: str) -> tuple[str, list[str]]:
-    """Return the URL with passwords masked, and the password texts to scrub from messages.
-
-    The user part runs up to the last "@", so a password holding an unescaped "/", "?" or "@" is still
-    hidden; anything that is not a URL is hidden whole.
-    """
-    scheme, separator, rest = url.partition("://")
-    if not separator:
-        return "***", [url]
-    secrets: list[str] = []
-    userinfo, at, hosts = rest.rpartition("@")
-    if at and ":" in userinfo:
-        user, _, password = userinfo.partition(":")
-        secrets.append(password)
-        rest = f"{user}:***@{hosts}"
-
-    def hide(match: re.Match[str]) -> str:
-        secrets.append(match.group(2))
-        return f"{match.group(1)}***"
-
-    rest = _QUERY_PASSWORD.sub(hide, rest)
-    secrets += [unquote(secret) for secret in secrets]
-    return f"{scheme}://{rest}", sorted({s for s in secrets if s}, key=len, reverse=True)
-
-
-def _scrub(text: str, secrets: Sequence[str]) -> str:
-    for secret in secrets:
-        text = text.replace(secret, "***")
-    return text
-
-
-def redact_url(url: str) -> str:
-    """The URL with its password replaced by ***, safe for logs, errors and diagnostics."""
-    return _hide_secrets(url)[0]
+_SECOND = timedelta(seconds=1)
 
 
 def _parse_url(url: str) -> dict[str, Any]:
@@ -136,7 +96,10 @@ async def validate_postgres_url(url: str, *, connect_timeout: float = 10.0) -> N
 
 
 class PostgresStore:
-    """Readings store on PostgreSQL; tables `<prefix>readings` and `<prefix>batches` in the default schema."""
+    """Readings store on PostgreSQL; tables `<prefix>readings`, `<prefix>rollups` and `<prefix>batches`.
+
+    The tables live in the connection's default schema. Several Home Assistant instances may share them.
+    """
 
     def __init__(
         self,
@@ -154,6 +117,8 @@ class PostgresStore:
         self._readings = sql.Identifier(f"{prefix}readings")
         self._readings_name = f"{prefix}readings"
         self._batches = sql.Identifier(f"{prefix}batches")
+        self._rollups = sql.Identifier(f"{prefix}rollups")
+        self._rollups_name = f"{prefix}rollups"
         self._indexes = {
             "source_time": sql.Identifier(f"{prefix}readings_source_time"),
             "time": sql.Identifier(f"{prefix}readings_time"),
@@ -175,7 +140,10 @@ class PostgresStore:
         await self._ready()
 
     async def write_batch(self, batch_id: str, rows: Sequence[Reading]) -> bool:
-        """Claim the batch id and COPY the rows in one transaction; a known batch id writes nothing."""
+        """Claim the batch id, COPY the rows and add them to the rollups in one transaction.
+
+        A known batch id writes nothing, so neither rows nor rollups ever count a batch twice.
+        """
         pool = await self._ready()
         try:
             async with pool.connection() as connection:
@@ -196,6 +164,30 @@ class PostgresStore:
                         await copy.write_row(
                             (row.time, row.controller, row.source, row.metric, float(row.value))
                         )
+                async with connection.cursor() as cursor:
+                    await cursor.executemany(
+                        sql.SQL(
+                            "INSERT INTO {} AS r (controller, source, metric, resolution, slot, total, low, "
+                            "high, count) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) "
+                            "ON CONFLICT (controller, source, metric, resolution, slot) DO UPDATE SET "
+                            "total = r.total + excluded.total, low = least(r.low, excluded.low), "
+                            "high = greatest(r.high, excluded.high), count = r.count + excluded.count"
+                        ).format(self._rollups),
+                        [
+                            (
+                                rollup.controller,
+                                rollup.source,
+                                rollup.metric,
+                                rollup.resolution // _SECOND,
+                                rollup.slot,
+                                rollup.total,
+                                rollup.low,
+                                rollup.high,
+                                rollup.count,
+                            )
+                            for rollup in rollups_of(rows)
+                        ],
+                    )
         except psycopg.Error as err:
             raise self._error("writing a batch", err) from None
         return True
@@ -203,36 +195,53 @@ class PostgresStore:
     async def query(
         self, controller: str, source: str, metric: str, *, start: datetime, end: datetime, buckets: int
     ) -> list[Bucket]:
-        """Aggregate in SQL with date_bin, buckets aligned on the start of the range."""
-        width = bucket_width(start, end, buckets)
+        """Aggregate in SQL with date_bin, from rollups where the buckets are wide enough (see `plan_query`)."""
+        plan = plan_query(start, end, buckets)
         pool = await self._ready()
-        statement = sql.SQL(
-            "SELECT date_bin(%s, time, %s) AS bucket, avg(value), min(value), max(value), count(*) "
-            "FROM {} WHERE controller = %s AND source = %s AND metric = %s AND time >= %s AND time < %s "
-            "GROUP BY bucket ORDER BY bucket"
-        ).format(self._readings)
+        key = {"controller": controller, "source": source, "metric": metric}
         try:
             async with pool.connection() as connection:
-                cursor = await connection.execute(
-                    statement, (width, start, controller, source, metric, start, end)
-                )
+                cursor = await connection.execute(*self._query_statement(plan, key))
                 rows = await cursor.fetchall()
         except psycopg.Error as err:
             raise self._error("querying readings", err) from None
-        return [
-            Bucket(
-                start=bucket_start.astimezone(UTC),
-                end=min(bucket_start + width, end).astimezone(UTC),
-                avg=avg,
-                min=low,
-                max=high,
-                count=count,
-            )
-            for bucket_start, avg, low, high, count in rows
-        ]
+        buckets_found = []
+        for bucket_start, total, low, high, count in rows:
+            first, last = plan.bucket((bucket_start - plan.origin) // plan.width)
+            buckets_found.append(Bucket(first, last, total / count, low, high, count))
+        return buckets_found
 
-    async def prune(self, older_than: datetime) -> int:
-        """Delete readings and remembered batch ids older than the cutoff, in one transaction."""
+    def _query_statement(self, plan: QueryPlan, key: dict[str, str]) -> tuple[sql.Composed, dict[str, Any]]:
+        params: dict[str, Any] = {
+            **key,
+            "width": plan.width,
+            "origin": plan.origin,
+            "start": plan.start,
+            "end": plan.end,
+            "inner_start": plan.inner_start,
+            "inner_end": plan.inner_end,
+        }
+        where = sql.SQL("controller = %(controller)s AND source = %(source)s AND metric = %(metric)s")
+        parts = sql.SQL(
+            "SELECT time, value AS total, value AS low, value AS high, 1 AS count FROM {} "
+            "WHERE {} AND time >= %(start)s AND time < %(inner_start)s"
+        ).format(self._readings, where)
+        if plan.resolution is not None:
+            params["resolution"] = plan.resolution // _SECOND
+            parts = sql.SQL(
+                "{} UNION ALL SELECT slot, total, low, high, count FROM {} WHERE {} AND resolution = "
+                "%(resolution)s AND slot >= %(inner_start)s AND slot < %(inner_end)s "
+                "UNION ALL SELECT time, value, value, value, 1 FROM {} WHERE {} "
+                "AND time >= %(inner_end)s AND time < %(end)s"
+            ).format(parts, self._rollups, where, self._readings, where)
+        statement = sql.SQL(
+            "SELECT date_bin(%(width)s, time, %(origin)s) AS bucket, sum(total), min(low), max(high), "
+            "sum(count)::bigint FROM ({}) AS parts GROUP BY bucket ORDER BY bucket"
+        ).format(parts)
+        return statement, params
+
+    async def prune(self, older_than: datetime, rollups_older_than: datetime | None = None) -> int:
+        """Delete readings and remembered batch ids older than the cutoff, and rollups older than theirs."""
         pool = await self._ready()
         try:
             async with pool.connection() as connection:
@@ -242,8 +251,27 @@ class PostgresStore:
                 await connection.execute(
                     sql.SQL("DELETE FROM {} WHERE written_at < %s").format(self._batches), (older_than,)
                 )
+                if rollups_older_than is not None:
+                    await connection.execute(
+                        sql.SQL("DELETE FROM {} WHERE slot < %s").format(self._rollups), (rollups_older_than,)
+                    )
         except psycopg.Error as err:
             raise self._error("pruning readings", err) from None
+        return deleted.rowcount
+
+    async def remove_controller(self, controller: str) -> int:
+        """Delete every reading and rollup of one controller; return the readings deleted."""
+        pool = await self._ready()
+        try:
+            async with pool.connection() as connection:
+                deleted = await connection.execute(
+                    sql.SQL("DELETE FROM {} WHERE controller = %s").format(self._readings), (controller,)
+                )
+                await connection.execute(
+                    sql.SQL("DELETE FROM {} WHERE controller = %s").format(self._rollups), (controller,)
+                )
+        except psycopg.Error as err:
+            raise self._error("removing a controller's readings", err) from None
         return deleted.rowcount
 
     async def close(self) -> None:
@@ -284,6 +312,9 @@ class PostgresStore:
 
     async def _create_schema(self, connection: psycopg.AsyncConnection[Any]) -> None:
         readings, batches, indexes = self._readings, self._batches, self._indexes
+        # One instance at a time: others sharing the server wait here instead of racing to create (or fill)
+        # the same tables. The lock ends with the transaction.
+        await connection.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (self._readings_name,))
         await connection.execute(
             sql.SQL(
                 "CREATE TABLE IF NOT EXISTS {} (time timestamptz NOT NULL, controller text NOT NULL, "
@@ -313,6 +344,28 @@ class PostgresStore:
         await connection.execute(
             sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {} (written_at)").format(indexes["written_at"], batches)
         )
+        exists = await connection.execute("SELECT to_regclass(%s)", (self._rollups_name,))
+        if (await exists.fetchone() or (None,))[0] is not None:
+            return
+        await connection.execute(
+            sql.SQL(
+                "CREATE TABLE {} (controller text NOT NULL, source text NOT NULL, metric text NOT NULL, "
+                "resolution integer NOT NULL, slot timestamptz NOT NULL, total double precision NOT NULL, "
+                "low double precision NOT NULL, high double precision NOT NULL, count bigint NOT NULL, "
+                "PRIMARY KEY (controller, source, metric, resolution, slot))"
+            ).format(self._rollups)
+        )
+        # Readings stored before rollups existed are rolled up once, as the table is created.
+        for resolution in ROLLUP_RESOLUTIONS:
+            await connection.execute(
+                sql.SQL(
+                    "INSERT INTO {} (controller, source, metric, resolution, slot, total, low, high, count) "
+                    "SELECT controller, source, metric, %(seconds)s, date_bin(%(resolution)s, time, %(epoch)s) "
+                    "AS slot, sum(value), min(value), max(value), count(*) FROM {} "
+                    "GROUP BY controller, source, metric, slot"
+                ).format(self._rollups, readings),
+                {"seconds": resolution // _SECOND, "resolution": resolution, "epoch": EPOCH},
+            )
 
     def _error(self, action: str, err: psycopg.Error) -> StoreError:
         return StoreError(

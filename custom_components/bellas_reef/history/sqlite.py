@@ -17,14 +17,24 @@ from functools import partial
 from pathlib import Path
 import sqlite3
 
-from .model import Bucket, Reading, StoreError, bucket_width, check_table_prefix
+from .model import (
+    EPOCH,
+    ROLLUP_RESOLUTIONS,
+    Bucket,
+    QueryPlan,
+    Reading,
+    StoreError,
+    check_table_prefix,
+    plan_query,
+    rollups_of,
+)
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
+_SECOND = timedelta(seconds=1)
 
 
 def _micros(moment: datetime) -> int:
-    return (moment - _EPOCH) // _MICROSECOND
+    return (moment - EPOCH) // _MICROSECOND
 
 
 @contextmanager
@@ -43,15 +53,33 @@ class _Statements:
     """Every statement the store runs; table names come from `check_table_prefix`, values are parameters."""
 
     schema: tuple[str, ...]
+    rollups_exist: str
+    create_rollups: str
+    fill_rollups: str
     claim_batch: str
     insert_readings: str
-    select_buckets: str
+    upsert_rollups: str
+    select_raw: str
+    select_mixed: str
     delete_readings: str
     delete_batches: str
+    delete_rollups: str
+    remove_readings: str
+    remove_rollups: str
 
     @classmethod
     def for_prefix(cls, prefix: str) -> _Statements:
         readings, batches = f'"{check_table_prefix(prefix)}readings"', f'"{prefix}batches"'
+        rollups = f'"{prefix}rollups"'
+        where = "controller = :controller AND source = :source AND metric = :metric"
+        raw = (
+            "SELECT time, value AS total, value AS low, value AS high, 1 AS count "  # noqa: S608
+            f"FROM {readings} WHERE {where} AND time >= :start AND time < :inner_start"
+        )
+        aggregate = (
+            "SELECT (time - :origin) / :width AS bucket, sum(total), min(low), max(high), sum(count) "
+            "FROM ({}) GROUP BY bucket ORDER BY bucket"
+        )
         return cls(
             schema=(
                 (
@@ -69,6 +97,19 @@ class _Statements:
                 ),
                 f'CREATE INDEX IF NOT EXISTS "{prefix}batches_written_at" ON {batches} (written_at)',
             ),
+            rollups_exist=f"SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '{prefix}rollups'",  # noqa: S608
+            create_rollups=(
+                f"CREATE TABLE {rollups} (controller TEXT NOT NULL, source TEXT NOT NULL, "
+                "metric TEXT NOT NULL, resolution INTEGER NOT NULL, slot INTEGER NOT NULL, "
+                "total REAL NOT NULL, low REAL NOT NULL, high REAL NOT NULL, count INTEGER NOT NULL, "
+                "PRIMARY KEY (controller, source, metric, resolution, slot)) WITHOUT ROWID"
+            ),
+            fill_rollups=(
+                f"INSERT INTO {rollups} (controller, source, metric, resolution, slot, total, low, "  # noqa: S608
+                "high, count) SELECT controller, source, metric, :seconds, time - time % :micros AS slot, "
+                f"sum(value), min(value), max(value), count(*) FROM {readings} "
+                "GROUP BY controller, source, metric, slot"
+            ),
             claim_batch=(
                 f"INSERT INTO {batches} (batch_id, written_at) "  # noqa: S608
                 "VALUES (?, ?) ON CONFLICT DO NOTHING"
@@ -77,13 +118,25 @@ class _Statements:
                 f"INSERT INTO {readings} (time, controller, source, metric, value) "  # noqa: S608
                 "VALUES (?, ?, ?, ?, ?)"
             ),
-            select_buckets=(
-                "SELECT (time - ?) / ? AS bucket, avg(value), min(value), max(value), count(*) "  # noqa: S608
-                f"FROM {readings} WHERE controller = ? AND source = ? AND metric = ? "
-                "AND time >= ? AND time < ? GROUP BY bucket ORDER BY bucket"
+            upsert_rollups=(
+                f"INSERT INTO {rollups} AS r (controller, source, metric, resolution, slot, total, low, "  # noqa: S608
+                "high, count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (controller, source, metric, resolution, slot) DO UPDATE SET "
+                "total = r.total + excluded.total, low = min(r.low, excluded.low), "
+                "high = max(r.high, excluded.high), count = r.count + excluded.count"
+            ),
+            select_raw=aggregate.format(raw),
+            select_mixed=aggregate.format(
+                f"{raw} UNION ALL SELECT slot, total, low, high, count FROM {rollups} "  # noqa: S608
+                f"WHERE {where} AND resolution = :resolution AND slot >= :inner_start AND slot < :inner_end "
+                f"UNION ALL SELECT time, value, value, value, 1 FROM {readings} "
+                f"WHERE {where} AND time >= :inner_end AND time < :end"
             ),
             delete_readings=f"DELETE FROM {readings} WHERE time < ?",  # noqa: S608
             delete_batches=f"DELETE FROM {batches} WHERE written_at < ?",  # noqa: S608
+            delete_rollups=f"DELETE FROM {rollups} WHERE slot < ?",  # noqa: S608
+            remove_readings=f"DELETE FROM {readings} WHERE controller = ?",  # noqa: S608
+            remove_rollups=f"DELETE FROM {rollups} WHERE controller = ?",  # noqa: S608
         )
 
 
@@ -108,41 +161,30 @@ class SQLiteStore:
         await self._ready()
 
     async def write_batch(self, batch_id: str, rows: Sequence[Reading]) -> bool:
-        """Write the rows and the batch id in one transaction, unless the batch id is known."""
-        records = [(_micros(r.time), r.controller, r.source, r.metric, r.value) for r in rows]
+        """Write the rows, their rollups and the batch id in one transaction, unless the batch id is known."""
         written_at = _micros(datetime.now(UTC))
-        return await self._run(partial(self._write, batch_id, records, written_at))
+        return await self._run(partial(self._write, batch_id, list(rows), written_at))
 
     async def query(
         self, controller: str, source: str, metric: str, *, start: datetime, end: datetime, buckets: int
     ) -> list[Bucket]:
-        """Aggregate in SQL: rows are grouped by (time - start) // width, all in integers."""
-        width = bucket_width(start, end, buckets)
-        params = (
-            _micros(start),
-            width // _MICROSECOND,
-            controller,
-            source,
-            metric,
-            _micros(start),
-            _micros(end),
-        )
-        rows = await self._run(partial(self._select, params))
-        return [
-            Bucket(
-                start=start.astimezone(UTC) + width * index,
-                end=min(start + width * (index + 1), end).astimezone(UTC),
-                avg=avg,
-                min=low,
-                max=high,
-                count=count,
-            )
-            for index, avg, low, high, count in rows
-        ]
+        """Aggregate in SQL, in integer microseconds, from rollups where the buckets are wide enough."""
+        plan = plan_query(start, end, buckets)
+        rows = await self._run(partial(self._select, plan, controller, source, metric))
+        found = []
+        for index, total, low, high, count in rows:
+            first, last = plan.bucket(index)
+            found.append(Bucket(first, last, total / count, low, high, count))
+        return found
 
-    async def prune(self, older_than: datetime) -> int:
-        """Delete readings and batch ids older than the cutoff."""
-        return await self._run(partial(self._delete, _micros(older_than)))
+    async def prune(self, older_than: datetime, rollups_older_than: datetime | None = None) -> int:
+        """Delete readings and batch ids older than the cutoff, and rollups older than theirs."""
+        rollup_cutoff = None if rollups_older_than is None else _micros(rollups_older_than)
+        return await self._run(partial(self._delete, _micros(older_than), rollup_cutoff))
+
+    async def remove_controller(self, controller: str) -> int:
+        """Delete every reading and rollup of one controller; return the readings deleted."""
+        return await self._run(partial(self._remove, controller))
 
     async def close(self) -> None:
         """Close the file and end the worker thread."""
@@ -183,31 +225,74 @@ class SQLiteStore:
             connection.execute("PRAGMA synchronous=NORMAL")
             for statement in self._sql.schema:
                 connection.execute(statement)
+            with _transaction(connection):
+                if connection.execute(self._sql.rollups_exist).fetchone() is None:
+                    # Readings stored before rollups existed are rolled up once, as the table is created.
+                    connection.execute(self._sql.create_rollups)
+                    for resolution in ROLLUP_RESOLUTIONS:
+                        connection.execute(
+                            self._sql.fill_rollups,
+                            {"seconds": resolution // _SECOND, "micros": resolution // _MICROSECOND},
+                        )
         except sqlite3.Error:
             connection.close()
             raise
         return connection
 
     def _write(
-        self,
-        batch_id: str,
-        records: list[tuple[int, str, str, str, float]],
-        written_at: int,
-        connection: sqlite3.Connection,
+        self, batch_id: str, rows: list[Reading], written_at: int, connection: sqlite3.Connection
     ) -> bool:
+        records = [(_micros(r.time), r.controller, r.source, r.metric, r.value) for r in rows]
+        rollups = [
+            (
+                rollup.controller,
+                rollup.source,
+                rollup.metric,
+                rollup.resolution // _SECOND,
+                _micros(rollup.slot),
+                rollup.total,
+                rollup.low,
+                rollup.high,
+                rollup.count,
+            )
+            for rollup in rollups_of(rows)
+        ]
         with _transaction(connection):
             claimed = connection.execute(self._sql.claim_batch, (batch_id, written_at)).rowcount == 1
             if claimed:
                 connection.executemany(self._sql.insert_readings, records)
+                connection.executemany(self._sql.upsert_rollups, rollups)
         return claimed
 
     def _select(
-        self, params: tuple[int, int, str, str, str, int, int], connection: sqlite3.Connection
+        self, plan: QueryPlan, controller: str, source: str, metric: str, connection: sqlite3.Connection
     ) -> list[tuple[int, float, float, float, int]]:
-        return connection.execute(self._sql.select_buckets, params).fetchall()
+        params = {
+            "controller": controller,
+            "source": source,
+            "metric": metric,
+            "origin": _micros(plan.origin),
+            "width": plan.width // _MICROSECOND,
+            "start": _micros(plan.start),
+            "end": _micros(plan.end),
+            "inner_start": _micros(plan.inner_start),
+            "inner_end": _micros(plan.inner_end),
+        }
+        if plan.resolution is None:
+            return connection.execute(self._sql.select_raw, params).fetchall()
+        params["resolution"] = plan.resolution // _SECOND
+        return connection.execute(self._sql.select_mixed, params).fetchall()
 
-    def _delete(self, cutoff: int, connection: sqlite3.Connection) -> int:
+    def _delete(self, cutoff: int, rollup_cutoff: int | None, connection: sqlite3.Connection) -> int:
         with _transaction(connection):
             deleted: int = connection.execute(self._sql.delete_readings, (cutoff,)).rowcount
             connection.execute(self._sql.delete_batches, (cutoff,))
+            if rollup_cutoff is not None:
+                connection.execute(self._sql.delete_rollups, (rollup_cutoff,))
+        return deleted
+
+    def _remove(self, controller: str, connection: sqlite3.Connection) -> int:
+        with _transaction(connection):
+            deleted: int = connection.execute(self._sql.remove_readings, (controller,)).rowcount
+            connection.execute(self._sql.remove_rollups, (controller,))
         return deleted

@@ -12,6 +12,10 @@ from .model import Bucket, Reading
 class ReadingsStore(Protocol):
     """Durable home of the readings: batch writes, bucketed queries, retention.
 
+    Besides the rows it keeps rollups (sum, minimum, maximum and count per source and slot of one minute,
+    five minutes and one hour), updated in the transaction that writes their rows, and answers wide queries
+    from them (see `plan_query`).
+
     Every operation opens the store first when needed, so a store that could not be reached at start-up
     starts working as soon as its database is back. Failures raise `StoreError`.
     """
@@ -29,13 +33,20 @@ class ReadingsStore(Protocol):
     async def query(
         self, controller: str, source: str, metric: str, *, start: datetime, end: datetime, buckets: int
     ) -> list[Bucket]:
-        """Aggregate one source's readings in [start, end) into at most `buckets` equal buckets.
+        """Aggregate one source's readings in [start, end) into at most `buckets` buckets.
 
-        Empty buckets are left out; buckets come in time order with UTC times.
+        Buckets lie on the grid `plan_query` gives, clipped to the range; empty ones are left out; they come
+        in time order with UTC times.
         """
 
-    async def prune(self, older_than: datetime) -> int:
-        """Delete readings (and remembered batch ids) older than the cutoff; return readings deleted."""
+    async def prune(self, older_than: datetime, rollups_older_than: datetime | None = None) -> int:
+        """Delete readings (and remembered batch ids) older than the cutoff; return readings deleted.
+
+        Rollups are kept, unless `rollups_older_than` is given: then those of slots before it go.
+        """
+
+    async def remove_controller(self, controller: str) -> int:
+        """Delete every reading and rollup of one controller; return the readings deleted."""
 
     async def close(self) -> None:
         """Release connections and threads; the store cannot be used afterwards."""
