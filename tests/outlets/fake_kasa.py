@@ -3,12 +3,13 @@
 Both transports carry the same IOT JSON requests; the device answers them from sysinfo, emeter and time data
 shaped like real HS300/KP115 firmware replies, and reports unknown modules the way the firmware does.
 `DumpedKasa` answers instead from a real device's dump, as python-kasa's project publishes them, and
-`DumpedSmartKasa` from a Tapo or newer Kasa device's dump in the SMART protocol (served over KLAP v2).
+`DumpedSmartKasa` from a Tapo or newer Kasa device's dump in the SMART protocol (served over KLAP v2 or AES).
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 from contextlib import suppress
 import copy
 from dataclasses import dataclass, field
@@ -20,7 +21,8 @@ from typing import Any
 
 from aiohttp import web
 from aiohttp.test_utils import TestServer
-from cryptography.hazmat.primitives import padding
+from cryptography.hazmat.primitives import padding, serialization
+from cryptography.hazmat.primitives.asymmetric import padding as asymmetric_padding, rsa
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 _LENGTH = struct.Struct(">I")
@@ -233,6 +235,94 @@ class DumpedKasa:
         return {"err_code": 0}
 
 
+class AesServer:
+    """The device over HTTP with the AES transport older Tapo firmware speaks, carrying SMART requests.
+
+    A handshake sends the client's RSA public key and gets an AES key and IV encrypted with it; every request
+    after that is a `securePassthrough` of AES-encrypted JSON, and a `login_device` with the hashed TP-Link
+    login yields the token later requests carry. Login version 2 hashes the password, version 1 does not.
+    """
+
+    def __init__(self, device: DumpedSmartKasa, username: str, password: str, login_version: int = 2) -> None:
+        self.device = device
+        self._username = _b64(_sha1_hex(username))
+        self._password = (
+            ("password2", _b64(_sha1_hex(password))) if login_version == 2 else ("password", _b64(password))
+        )
+        self._sessions: dict[str, tuple[bytes, bytes]] = {}
+        self._tokens: set[str] = set()
+        app = web.Application()
+        app.router.add_post("/app", self._app)
+        self._server = TestServer(app)
+
+    async def start(self) -> int:
+        await self._server.start_server()
+        assert self._server.port is not None
+        return self._server.port
+
+    async def stop(self) -> None:
+        await self._server.close()
+
+    async def _app(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        if body.get("method") == "handshake":
+            public_key = serialization.load_pem_public_key(body["params"]["key"].encode())
+            assert isinstance(public_key, rsa.RSAPublicKey)
+            key, iv = os.urandom(16), os.urandom(16)
+            session_id = os.urandom(16).hex()
+            self._sessions[session_id] = (key, iv)
+            sealed = public_key.encrypt(key + iv, asymmetric_padding.PKCS1v15())
+            response = web.json_response(
+                {"error_code": 0, "result": {"key": base64.b64encode(sealed).decode()}}
+            )
+            response.set_cookie("TP_SESSIONID", session_id)
+            response.set_cookie("TIMEOUT", "86400")
+            return response
+        keys = self._sessions.get(request.cookies.get("TP_SESSIONID", ""))
+        if keys is None or body.get("method") != "securePassthrough":
+            return web.json_response({"error_code": _SESSION_EXPIRED})
+        inner = json.loads(_aes(keys, body["params"]["request"], decrypt=True))
+        if inner.get("method") == "login_device":
+            reply = self._login(inner.get("params") or {})
+        elif request.query.get("token") in self._tokens:
+            reply = self.device.answer(inner)
+        else:
+            reply = {"error_code": _LOGIN_ERROR}
+        return web.json_response({"error_code": 0, "result": {"response": _aes(keys, json.dumps(reply))}})
+
+    def _login(self, params: dict[str, Any]) -> dict[str, Any]:
+        field, hashed = self._password
+        if params.get("username") != self._username or params.get(field) != hashed:
+            return {"error_code": _LOGIN_ERROR}
+        token = os.urandom(16).hex()
+        self._tokens.add(token)
+        return {"error_code": 0, "result": {"token": token}}
+
+
+def _b64(text: str) -> str:
+    return base64.b64encode(text.encode()).decode()
+
+
+def _sha1_hex(text: str) -> str:
+    return hashlib.sha1(text.encode()).hexdigest()  # noqa: S324 - the protocol's own hash
+
+
+def _aes(keys: tuple[bytes, bytes], data: str, *, decrypt: bool = False) -> str:
+    """AES-CBC with PKCS7 padding, base64 on the wire, as the AES transport uses it."""
+    cipher = Cipher(algorithms.AES(keys[0]), modes.CBC(keys[1]))
+    if decrypt:
+        decryptor = cipher.decryptor()
+        unpadder = padding.PKCS7(128).unpadder()
+        padded = decryptor.update(base64.b64decode(data)) + decryptor.finalize()
+        return (unpadder.update(padded) + unpadder.finalize()).decode()
+    padder = padding.PKCS7(128).padder()
+    encryptor = cipher.encryptor()
+    sealed = encryptor.update(padder.update(data.encode()) + padder.finalize()) + encryptor.finalize()
+    return base64.b64encode(sealed).decode()
+
+
+_SESSION_EXPIRED = -40401
+_LOGIN_ERROR = -1501
 _UNKNOWN_METHOD = -1002
 """What SMART firmware answers a method it does not have with."""
 _INTERNAL_ERROR = -100000

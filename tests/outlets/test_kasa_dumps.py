@@ -19,7 +19,7 @@ from custom_components.bellas_reef.outlets import OutletNotFoundError, base
 from custom_components.bellas_reef.outlets.kasa import KasaDevice
 
 from .dumps import kasa_dumps, load
-from .fake_kasa import DumpedKasa, DumpedSmartKasa, KlapServer, XorServer
+from .fake_kasa import AesServer, DumpedKasa, DumpedSmartKasa, KlapServer, XorServer
 from .helpers import serving
 
 HOST = "127.0.0.1"
@@ -77,6 +77,7 @@ def test_the_dumps_cover_plugs_strips_and_meters() -> None:
     assert "P304M(UK)_1.0_1.0.3" in smart_strips, "a strip metering each socket"
     assert len(smart_metered) >= 8
     assert len(SMART_OTHERS) >= 10
+    assert {_transport(SMART[name])[0] for name in SMART_OUTLETS} == {"AES", "KLAP"}
 
 
 @pytest.mark.parametrize("name", OUTLETS)
@@ -140,6 +141,13 @@ def _smart_info(dump: dict[str, Any]) -> dict[str, Any]:
     return info
 
 
+def _scheme(dump: dict[str, Any]) -> dict[str, Any]:
+    """How the dumped device said, in discovery, that it is to be reached."""
+    discovery = dump.get("discovery_result", {})
+    scheme: dict[str, Any] = discovery.get("result", discovery).get("mgt_encrypt_schm", {})
+    return scheme
+
+
 def _smart_is_outlet(dump: dict[str, Any]) -> bool:
     """A plug (dimmable ones too), strip or wall switch by its own account; not a bulb, hub or lone dimmer."""
     kind = _smart_info(dump)["type"]
@@ -150,7 +158,11 @@ def _smart_is_outlet(dump: dict[str, Any]) -> bool:
 
 SMART = {path.stem: load(path) for path in kasa_dumps("smart")}
 SMART_OUTLETS = sorted(name for name, dump in SMART.items() if _smart_is_outlet(dump))
-SMART_OTHERS = sorted(name for name, dump in SMART.items() if not _smart_is_outlet(dump))
+SMART_OTHERS = sorted(
+    name
+    for name, dump in SMART.items()
+    if not _smart_is_outlet(dump) and not _scheme(dump).get("is_support_https")  # robot vacuums: HTTPS only
+)
 
 
 def _nickname(info: dict[str, Any]) -> str:
@@ -178,20 +190,35 @@ def _smart_meter(dump: dict[str, Any], child: str | None) -> tuple[float, float 
     return float(watts), None if month is None else month / 1000
 
 
-def _smart_connection(dump: dict[str, Any]) -> dict[str, Any]:
+def _transport(dump: dict[str, Any]) -> tuple[str, int | None]:
+    """The encryption the dumped device announced in discovery, and its login version."""
+    scheme = _scheme(dump)
+    return scheme.get("encrypt_type", "KLAP"), scheme.get("lv")
+
+
+def _smart_device(dump: dict[str, Any]) -> tuple[DumpedSmartKasa, KlapServer | AesServer, dict[str, Any]]:
+    """The fake device, served over the transport the real one speaks, and the connection the flow would keep."""
+    fake = DumpedSmartKasa(dump)
     family = DeviceFamily(_smart_info(dump)["type"])
-    return DeviceConnectionParameters(family, DeviceEncryptionType.Klap, login_version=2).to_dict()
+    encryption, login_version = _transport(dump)
+    if encryption == "AES":
+        server: KlapServer | AesServer = AesServer(fake, USER, PASSWORD, login_version=login_version or 1)
+        params = DeviceConnectionParameters(family, DeviceEncryptionType.Aes, login_version=login_version)
+    else:
+        server = KlapServer(fake, USER, PASSWORD, version=2)
+        params = DeviceConnectionParameters(family, DeviceEncryptionType.Klap, login_version=2)
+    return fake, server, params.to_dict()
 
 
 @pytest.mark.parametrize("name", SMART_OUTLETS)
 async def test_smart_outlet(name: str) -> None:
-    """The same for Tapo and newer Kasa devices, speaking SMART over KLAP v2 with the keeper's TP-Link login."""
+    """The same for Tapo and newer Kasa devices: SMART over KLAP v2 or AES, as the device did, with a TP-Link login."""
     dump = SMART[name]
     info = _smart_info(dump)
-    fake = DumpedSmartKasa(dump)
-    async with serving(KlapServer(fake, USER, PASSWORD, version=2)) as port:
+    fake, server, connection = _smart_device(dump)
+    async with serving(server) as port:
         device = KasaDevice(
-            HOST, port=port, username=USER, password=PASSWORD, connection=_smart_connection(dump), timeout=5
+            HOST, port=port, username=USER, password=PASSWORD, connection=connection, timeout=5
         )
         found = await device.probe()
         assert found.device.id == "kasa:" + info["mac"].replace(":", "").replace("-", "").lower()
@@ -238,10 +265,10 @@ async def test_smart_outlet(name: str) -> None:
 @pytest.mark.parametrize("name", SMART_OTHERS)
 async def test_smart_bulbs_hubs_and_dimmers_are_not_outlets(name: str) -> None:
     """Tapo bulbs, hubs, chimes and dimmers answer, but are refused rather than driven as outlets."""
-    dump = SMART[name]
-    async with serving(KlapServer(DumpedSmartKasa(dump), USER, PASSWORD, version=2)) as port:
+    _fake, server, connection = _smart_device(SMART[name])
+    async with serving(server) as port:
         device = KasaDevice(
-            HOST, port=port, username=USER, password=PASSWORD, connection=_smart_connection(dump), timeout=5
+            HOST, port=port, username=USER, password=PASSWORD, connection=connection, timeout=5
         )
         with pytest.raises(OutletNotFoundError):
             await device.probe()
@@ -249,11 +276,10 @@ async def test_smart_bulbs_hubs_and_dimmers_are_not_outlets(name: str) -> None:
 
 async def test_a_failing_meter_leaves_the_relay_usable() -> None:
     """When a plug's meter stops answering, its relay is still read and switched; power is then unknown."""
-    dump = SMART["P110(UK)_1.0_1.3.0"]
-    fake = DumpedSmartKasa(dump)
-    async with serving(KlapServer(fake, USER, PASSWORD, version=2)) as port:
+    fake, server, connection = _smart_device(SMART["P110(UK)_1.0_1.3.0"])
+    async with serving(server) as port:
         device = KasaDevice(
-            HOST, port=port, username=USER, password=PASSWORD, connection=_smart_connection(dump), timeout=5
+            HOST, port=port, username=USER, password=PASSWORD, connection=connection, timeout=5
         )
         outlet = device.outlet()
         await outlet.connect()
@@ -267,13 +293,16 @@ async def test_a_failing_meter_leaves_the_relay_usable() -> None:
             await outlet.close()
 
 
-@pytest.mark.parametrize("name", ["P110(UK)_1.0_1.3.0", "P304M(UK)_1.0_1.0.3"])
+@pytest.mark.parametrize(
+    "name", ["P110(UK)_1.0_1.3.0", "P304M(UK)_1.0_1.0.3", "EP25(US)_2.6_1.0.2", "P100(US)_1.0.0_1.3.7"]
+)
 async def test_adding_a_smart_device_finds_its_protocol(name: str) -> None:
-    """As the config flow does, without a stored connection: the legacy protocols fail, SMART over KLAP v2 is kept."""
+    """As the config flow does, without a stored connection: the protocols the device does not speak fail."""
     dump = SMART[name]
-    async with serving(KlapServer(DumpedSmartKasa(dump), USER, PASSWORD, version=2)) as port:
+    _fake, server, connection = _smart_device(dump)
+    async with serving(server) as port:
         found = await KasaDevice(HOST, port=port, username=USER, password=PASSWORD, timeout=5).probe()
-    assert found.connection["encryption_type"] == "KLAP"
-    assert found.connection["login_version"] == 2
+    assert found.connection["encryption_type"] == connection["encryption_type"]
+    assert found.connection.get("login_version") == 2
     assert found.connection["device_family"].startswith("SMART.")
     assert found.device.model == _smart_info(dump)["model"]
