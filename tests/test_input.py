@@ -312,8 +312,10 @@ async def test_websocket_error_codes(
     assert error["translation_key"] == "field_not_a_datetime"
     error = await ask({"type": f"{DOMAIN}/readings", "start": "2026-11-30 11:00"})
     assert error["code"] == "invalid_format"
-    error = await ask({"type": f"{DOMAIN}/readings", "entity_id": "not an id", "start": "2026-11-30 11:00"})
-    assert error["code"] == "invalid_format"
+    error = await ask({"type": f"{DOMAIN}/readings", "entity_id": "x" * 10_000, "start": "2026-11-30 11:00"})
+    assert error["code"] == "service_validation_error"
+    assert error["translation_key"] == "field_not_an_entity_id"
+    assert len(error["message"]) < 200
     error = await ask({"type": f"{DOMAIN}/preview", "entity_id": BLUE, "date": "9999-12-31"})
     assert error["code"] == "service_validation_error"
     assert error["translation_key"] == "field_not_a_date"

@@ -18,6 +18,7 @@ import re
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
+from homeassistant.core import valid_entity_id
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.util import dt as dt_util
@@ -227,6 +228,17 @@ def duration(field: str, minimum: timedelta, maximum: timedelta) -> Check[timede
                 maximum=_clock(maximum),
             )
         return period
+
+    return check
+
+
+def entity_id(field: str) -> Check[str]:
+    """An entity ID like sensor.water_temperature (whether it is one of ours is the command's question)."""
+
+    def check(value: object) -> str:
+        if not isinstance(value, str) or not valid_entity_id(value):
+            raise refuse("field_not_an_entity_id", field, value=value)
+        return value
 
     return check
 

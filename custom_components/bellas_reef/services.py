@@ -229,7 +229,7 @@ PREVIEW_FIELDS: Final[dict[str | Marker, Any]] = {
     vol.Optional("step_minutes", default=1): checks.whole("step_minutes", 1, 1440, "min"),
 }
 READINGS_FIELDS: Final[dict[str | Marker, Any]] = {
-    vol.Required("entity_id"): cv.entity_id,
+    vol.Required("entity_id"): checks.entity_id("entity_id"),
     vol.Required("start"): checks.moment("start"),
     vol.Optional("end"): checks.moment("end"),
     vol.Optional("buckets", default=100): checks.whole("buckets", 1, MAX_BUCKETS),

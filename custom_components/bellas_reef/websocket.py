@@ -21,6 +21,7 @@ from homeassistant.helpers import config_validation as cv, entity_registry as er
 from homeassistant.util import dt as dt_util
 import probatio as vol
 
+from . import checks
 from .const import DOMAIN
 from .readings import async_query_readings
 from .services import READINGS_SCHEMA, SERVICE_PREVIEW
@@ -100,7 +101,7 @@ async def ws_readings(hass: HomeAssistant, connection: ActiveConnection, msg: di
 async def ws_preview(hass: HomeAssistant, connection: ActiveConnection, msg: dict[str, Any]) -> None:
     """Answer with a channel's curve for a day, as the preview service gives it."""
     try:
-        entity_id = cv.entity_id(msg["entity_id"])
+        entity_id = checks.entity_id("entity_id")(msg["entity_id"])
         _check_channel(hass, entity_id)
         response = await hass.services.async_call(
             DOMAIN,
