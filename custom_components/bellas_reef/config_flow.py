@@ -20,7 +20,7 @@ from homeassistant.helpers import selector
 from homeassistant.util import slugify
 import probatio as vol
 
-from . import drivers
+from . import drivers, libraries
 from .const import (
     CONF_LOCATION,
     CONF_PASSWORD,
@@ -30,6 +30,7 @@ from .const import (
     SUBENTRY_CHANNEL,
     SUBENTRY_OUTLET,
     SUBENTRY_PROBE,
+    OutletDriver,
 )
 from .flows.channel import ChannelSubentryFlow
 from .flows.controller import controller_data, controller_schema, store_errors
@@ -80,7 +81,7 @@ class BellasReefConfigFlow(ConfigFlow, domain=DOMAIN):
                 data = controller_data(user_input)
                 await self.async_set_unique_id(slugify(data[CONF_NAME]))
                 self._abort_if_unique_id_configured()
-                errors = await store_errors(data)
+                errors = await store_errors(self.hass, data)
                 if not errors:
                     return self.async_create_entry(title=data[CONF_NAME], data=data)
             defaults = user_input
@@ -112,6 +113,7 @@ class BellasReefConfigFlow(ConfigFlow, domain=DOMAIN):
             errors, placeholders = form_errors(schema, user_input)
         if user_input is not None and not errors:
             account[CONF_PASSWORD] = user_input[CONF_PASSWORD]
+            await libraries.async_load(self.hass, OutletDriver.VESYNC)
             cloud = drivers.vesync_account(self.hass, account)
             try:
                 await cloud.login()
@@ -152,7 +154,7 @@ class BellasReefConfigFlow(ConfigFlow, domain=DOMAIN):
                 ):
                     errors[CONF_NAME] = "name_in_use"
                 else:
-                    errors = await store_errors(data)
+                    errors = await store_errors(self.hass, data)
                 if not errors:
                     return self.async_update_reload_and_abort(
                         entry, unique_id=slug, title=data[CONF_NAME], data=data

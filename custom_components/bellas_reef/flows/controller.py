@@ -6,9 +6,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from homeassistant.const import CONF_LATITUDE, CONF_LONGITUDE, CONF_NAME
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers import selector
 import probatio as vol
 
+from .. import libraries
 from ..const import (
     CONF_DB_URL,
     CONF_LOCATION,
@@ -25,7 +27,6 @@ from ..history import (
     DatabaseUnreachableError,
     DatabaseUrlError,
     InvalidDatabaseUrlError,
-    validate_postgres_url,
 )
 from .fields import number, select
 
@@ -75,14 +76,15 @@ _DATABASE_ERRORS: dict[type[DatabaseUrlError], str] = {
 }
 
 
-async def store_errors(data: Mapping[str, Any]) -> dict[str, str]:
+async def store_errors(hass: HomeAssistant, data: Mapping[str, Any]) -> dict[str, str]:
     """Test a PostgreSQL URL before it is accepted: the form says what is wrong with it."""
     if data[CONF_STORE] != STORE_POSTGRESQL:
         return {}
     if not data[CONF_DB_URL]:
         return {CONF_DB_URL: "db_url_required"}
+    await libraries.async_load(hass, STORE_POSTGRESQL)
     try:
-        await validate_postgres_url(data[CONF_DB_URL])
+        await libraries.postgres_url_check()(data[CONF_DB_URL])
     except DatabaseUrlError as err:
         return {CONF_DB_URL: _DATABASE_ERRORS[type(err)]}
     except ValueError:  # a URL the driver cannot even encode or parse (UnicodeError is one)

@@ -11,7 +11,7 @@ from homeassistant.helpers import selector
 from homeassistant.util import slugify
 import probatio as vol
 
-from .. import drivers
+from .. import drivers, libraries
 from ..const import (
     CONF_BOOT_DELAY,
     CONF_CHANNEL,
@@ -31,7 +31,6 @@ from ..const import (
     OutletDriver,
 )
 from ..outlets import OutletAuthError, OutletError, OutletNotFoundError, OutletRole
-from ..outlets.kasa import KasaDevice
 from .buses import async_offered
 from .fields import form_errors, number, own_entities, select
 
@@ -100,7 +99,8 @@ class OutletSubentryFlow(ConfigSubentryFlow):
         errors, placeholders = self._answers_errors(vol.Schema(_connection_fields()), user_input)
         if user_input is not None and not errors:
             connection = _connection(user_input)
-            device = KasaDevice(
+            await libraries.async_load(self.hass, OutletDriver.KASA)
+            device = libraries.kasa_device()(
                 connection[CONF_HOST],
                 port=connection.get(CONF_PORT),
                 username=connection.get(CONF_USERNAME),
@@ -163,6 +163,7 @@ class OutletSubentryFlow(ConfigSubentryFlow):
         errors, placeholders = self._answers_errors(vol.Schema(_connection_fields()), user_input)
         if user_input is not None and not errors:
             connection = _connection(user_input)
+            await libraries.async_load(self.hass, OutletDriver.SHELLY)
             try:
                 info = await drivers.shelly_device(self.hass, connection).probe()
             except OutletError as err:
@@ -200,6 +201,7 @@ class OutletSubentryFlow(ConfigSubentryFlow):
         if account is None and user_input is not None and not errors:
             account = {CONF_USERNAME: user_input[CONF_USERNAME], CONF_PASSWORD: user_input[CONF_PASSWORD]}
         if account is not None:
+            await libraries.async_load(self.hass, OutletDriver.VESYNC)
             cloud = drivers.vesync_account(self.hass, account)
             try:
                 found = await cloud.list_outlets()
