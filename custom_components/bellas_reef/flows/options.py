@@ -11,7 +11,6 @@ from homeassistant.helpers import selector
 from homeassistant.util import slugify
 import probatio as vol
 
-from .. import drivers
 from ..const import (
     CONF_FAILSAFE_MINUTES,
     CONF_RULES,
@@ -19,6 +18,7 @@ from ..const import (
     CONF_SAFETY_MODE_OUTLETS,
     DEFAULT_FAILSAFE_MINUTES,
     SUBENTRY_PROBE,
+    probe_kind,
 )
 from ..hardware.tank import ProbeKind
 from ..monitor import keeper_unit
@@ -65,7 +65,7 @@ class ReefOptionsFlow(OptionsFlow):
 
     def _is_temperature(self, probe: str) -> bool:
         subentry = self.config_entry.subentries.get(probe)
-        return subentry is not None and drivers.probe_kind(subentry.data) == ProbeKind.TEMPERATURE
+        return subentry is not None and probe_kind(subentry.data) == ProbeKind.TEMPERATURE
 
     def _display_unit(self, probe: str) -> str:
         """Temperature limits are entered in the keeper's unit and stored in the probe's (°C)."""

@@ -22,6 +22,7 @@ from ..const import (
     EZO_DRIVERS,
     SUBENTRY_PROBE,
     ProbeDriver,
+    probe_kind,
 )
 from ..hardware.errors import HardwareError
 from ..hardware.ezo import SPECS, EzoCircuit
@@ -65,8 +66,7 @@ class ProbeSubentryFlow(DriverSubentryFlow):
         return [
             selector.SelectOptionDict(value=subentry_id, label=subentry.title)
             for subentry_id, subentry in self._get_entry().subentries.items()
-            if subentry.subentry_type == SUBENTRY_PROBE
-            and drivers.probe_kind(subentry.data) == ProbeKind.TEMPERATURE
+            if subentry.subentry_type == SUBENTRY_PROBE and probe_kind(subentry.data) == ProbeKind.TEMPERATURE
         ]
 
     def _schema(self, driver: str) -> vol.Schema:
