@@ -15,7 +15,6 @@ export interface HomeAssistant {
   states: Record<string, HassEntity | undefined>;
   connection: Connection;
   language: string;
-  themes: { darkMode: boolean };
   config: { time_zone: string; latitude: number; longitude: number };
   callWS<T>(message: Record<string, unknown>): Promise<T>;
   callService(

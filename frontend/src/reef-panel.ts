@@ -10,6 +10,10 @@ import "./outlet-editor.ts";
 import "./program-editor.ts";
 import "./tank-view.ts";
 
+/** How long the panel waits for a controller that is setting itself up again before it shows it as gone. */
+const RELOAD_ATTEMPTS = 20;
+const RELOAD_PAUSE_MS = 500;
+
 type View = { kind: "tank" } | { kind: "channel" | "outlet"; entityId: string } | { kind: "board" };
 
 export class ReefPanel extends LitElement {
@@ -28,6 +32,7 @@ export class ReefPanel extends LitElement {
   declare _tank: string;
   declare _view: View;
   declare _error: string | null;
+  private _plans = "";
 
   constructor() {
     super();
@@ -39,14 +44,33 @@ export class ReefPanel extends LitElement {
   }
 
   protected willUpdate(changed: PropertyValues): void {
-    if (changed.has("hass") && !changed.get("hass") && this.hass) void this._load();
-    if (changed.has("hass") && this.hass) this.toggleAttribute("dark", this.hass.themes?.darkMode ?? false);
+    if (!changed.has("hass") || !this.hass) return;
+    // A plan changed elsewhere (a service call, an automation, another browser) shows here too.
+    const plans = this._planSignature();
+    if (!changed.get("hass") || (plans !== this._plans && this._view.kind === "tank")) void this._load();
+    this._plans = plans;
   }
 
-  private async _load(): Promise<void> {
+  private _planSignature(): string {
+    const channels = (this._tanks ?? []).flatMap((tank) => tank.channels.map((channel) => channel.entity_id));
+    return channels
+      .map((entityId) => {
+        const attributes = this.hass.states[entityId]?.attributes ?? {};
+        return JSON.stringify([entityId, attributes.program, attributes.layers, attributes.override_until, attributes.effect]);
+      })
+      .join();
+  }
+
+  private async _load(attempt = 0): Promise<void> {
     try {
-      this._tanks = await tanks(this.hass);
-      if (!this._tanks.some((tank) => tank.entry_id === this._tank)) this._tank = this._tanks[0]?.entry_id ?? "";
+      const found = await tanks(this.hass);
+      if (this._tank && !found.some((tank) => tank.entry_id === this._tank) && attempt < RELOAD_ATTEMPTS) {
+        // The controller is setting itself up again (a channel was just added): keep showing it meanwhile.
+        window.setTimeout(() => void this._load(attempt + 1), RELOAD_PAUSE_MS);
+        return;
+      }
+      this._tanks = found;
+      if (!found.some((tank) => tank.entry_id === this._tank)) this._tank = found[0]?.entry_id ?? "";
       this._error = null;
     } catch (error) {
       this._error = errorMessage(error);

@@ -63,7 +63,12 @@ export class ReefTankView extends LitElement {
   protected willUpdate(changed: PropertyValues): void {
     if (!this.hass || !this.tank) return;
     if (!this.date) this.date = this._today();
-    const key = `${this.tank.entry_id} ${this.date} ${JSON.stringify(this.tank.channels)}`;
+    // The day's curves change with the plans, and with overrides and effects started from anywhere.
+    const held = this.tank.channels.map((channel) => {
+      const attributes = this.hass.states[channel.entity_id]?.attributes ?? {};
+      return [attributes.override_until, attributes.effect];
+    });
+    const key = JSON.stringify([this.tank.entry_id, this.date, this.tank.channels, held]);
     if (key !== this._loadedFor) {
       this._loadedFor = key;
       void this._loadCurves();

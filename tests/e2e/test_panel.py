@@ -311,6 +311,17 @@ async def test_the_tank_view_draws_each_channels_day_as_the_preview_service_give
 
 
 @pytest.mark.usefixtures("white_on_a_schedule")
+async def test_a_plan_changed_elsewhere_is_redrawn(client: Client, panel: OpenPanel) -> None:
+    page = await panel()
+    await service(client, "set_program", entity_id=EDITED, program="static", level=33)
+    await wait_for(
+        page,
+        'return chartOf("reef-tank-view");',
+        lambda chart: all(abs(level - 33) < 0.05 for _, level in drawn(chart, EDITED)),
+    )
+
+
+@pytest.mark.usefixtures("white_on_a_schedule")
 async def test_dragging_a_point_and_saving_changes_the_program_and_its_copies(
     client: Client, home_assistant: Server, panel: OpenPanel
 ) -> None:
