@@ -92,7 +92,7 @@ export class ReefDayChart extends LitElement {
       width=${this._width}
       height=${this.height}
       viewBox="0 0 ${this._width} ${this.height}"
-      role="img"
+      role=${this.handles ? "group" : "img"}
       aria-label=${this.label}
       @pointermove=${this._pointerMove}
       @pointerup=${this._pointerUp}

@@ -282,7 +282,7 @@ var q=globalThis,G=q.ShadowRoot&&(q.ShadyCSS===void 0||q.ShadyCSS.nativeShadow)&
       width=${this._width}
       height=${this.height}
       viewBox="0 0 ${this._width} ${this.height}"
-      role="img"
+      role=${this.handles?"group":"img"}
       aria-label=${this.label}
       @pointermove=${this._pointerMove}
       @pointerup=${this._pointerUp}
