@@ -11,8 +11,8 @@ import shlex
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.const import ATTR_ENTITY_ID
-from homeassistant.core import HomeAssistant
+from homeassistant.const import ATTR_ENTITY_ID, EVENT_STATE_CHANGED, EVENT_STATE_REPORTED
+from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
@@ -22,7 +22,8 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.bellas_reef.const import DOMAIN
-from custom_components.bellas_reef.readings import Source, database_issue_id
+from custom_components.bellas_reef.history import Reading, SQLiteStore
+from custom_components.bellas_reef.readings import HEARTBEAT, Source, database_issue_id
 
 from .conftest import advance, probe_subentry
 
@@ -55,7 +56,8 @@ async def test_probe_and_channel_rows_in_the_embedded_store(
 
     temperature = await _readings(hass, "sensor.water_temperature", hours=2, buckets=6)
     assert temperature["metric"] == "temperature"
-    assert sum(bucket["count"] for bucket in temperature["buckets"]) >= 360
+    # Rows only on change: fewer than the 361 polls, never fewer than one heartbeat per ten minutes.
+    assert 3600 / HEARTBEAT.total_seconds() <= sum(bucket["count"] for bucket in temperature["buckets"]) < 361
     assert len(temperature["buckets"]) <= 6
     for bucket in temperature["buckets"]:
         assert bucket["min"] <= bucket["avg"] <= bucket["max"]
@@ -222,7 +224,8 @@ async def test_postgresql_outage_across_a_restart_loses_nothing(
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
-    probe_id = next(iter(entry.subentries))
+    # Rows of a source of the test's own, beside the probe's.
+    probe_id = "stream"
     source = Source(probe_id, "temperature")
     issues = ir.async_get(hass)
     sent: list[float] = []
@@ -259,3 +262,143 @@ async def test_postgresql_outage_across_a_restart_loses_nothing(
 
     stored = [value for _, value in await _stored(pg_url, probe_id)]
     assert sorted(stored) == sent
+
+
+def _probe_id(entry: MockConfigEntry, title: str) -> str:
+    return next(sid for sid, sub in entry.subentries.items() if sub.title == title)
+
+
+async def _rows(
+    entry: MockConfigEntry, source: Source, start: Any, end: Any
+) -> list[tuple[float, float, int]]:
+    """(min, max, count) of the rows of one source in [start, end), one bucket per second."""
+    readings = entry.runtime_data.readings
+    await readings.writer.flush()
+    seconds = max(int((end - start).total_seconds()), 1)
+    buckets = await readings.store.query(
+        entry.entry_id, source.subentry_id, source.metric, start=start, end=end, buckets=seconds
+    )
+    return [(bucket.min, bucket.max, bucket.count) for bucket in buckets]
+
+
+async def test_the_first_reading_of_every_setup_is_stored(
+    hass: HomeAssistant, init_integration: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    """The reading HA shows right after a setup, a reload or a restart is in the table too."""
+    source = Source(_probe_id(init_integration, "Water temperature"), "temperature")
+    for restart in (None, "reload", "restart"):
+        if restart == "reload":
+            assert await hass.config_entries.async_reload(init_integration.entry_id)
+        elif restart == "restart":
+            assert await hass.config_entries.async_unload(init_integration.entry_id)
+            assert await hass.config_entries.async_setup(init_integration.entry_id)
+        await hass.async_block_till_done()
+        state = hass.states.get("sensor.water_temperature")
+        assert state is not None
+        shown = float(state.state)
+        # The reading is taken a moment before its sensor shows it; the one before came 5 s earlier.
+        shown_at = state.last_updated
+        stored = await _rows(
+            init_integration, source, shown_at - timedelta(seconds=2), shown_at + timedelta(seconds=1)
+        )
+        assert stored == [(shown, shown, 1)], restart
+        await advance(hass, freezer, 5)
+
+
+async def test_rows_only_on_change_with_a_heartbeat(
+    hass: HomeAssistant, init_integration: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    """Changes within the metric's deadband repeat the last row; a steady source still writes a heartbeat."""
+    readings = init_integration.runtime_data.readings
+    source = Source("probe_steady", "temperature")
+    start = dt_util.utcnow()
+    sent = [25.0, 25.004, 25.009, 25.01, 25.015, 25.02, 24.9]
+    for value in sent:
+        readings.record(source, value)
+        freezer.tick(timedelta(seconds=10))
+    for _ in range(int(HEARTBEAT / timedelta(seconds=10)) + 1):
+        readings.record(source, 24.9)
+        freezer.tick(timedelta(seconds=10))
+    rows = await _rows(init_integration, source, start, dt_util.utcnow())
+    assert [low for low, _high, _count in rows] == [25.0, 25.01, 25.02, 24.9, 24.9]
+
+
+async def test_moonlight_steps_below_one_brightness_step_are_recorded(
+    hass: HomeAssistant, init_integration: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    """A channel's level rows follow its output's duty, not HA's 1/255 brightness."""
+    channel = _probe_id(init_integration, "Royal blue")
+    start = dt_util.utcnow()
+    for level in (0.2, 0.4, 0.58):
+        await hass.services.async_call(
+            DOMAIN,
+            "override",
+            {ATTR_ENTITY_ID: "light.royal_blue", "level": level, "duration": 60},
+            blocking=True,
+        )
+        await advance(hass, freezer, 10, steps=10)
+        assert hass.states.get("light.royal_blue").attributes["brightness"] == 1
+    rows = await _rows(init_integration, Source(channel, "level"), start, dt_util.utcnow())
+    levels = sorted({low for low, _high, _count in rows} | {high for _low, high, _count in rows})
+    assert {0.2, 0.4, 0.58} <= {round(level, 6) for level in levels}
+
+
+async def test_an_idle_tank_writes_no_state_it_already_shows(
+    hass: HomeAssistant, init_integration: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    """Rules, safety mode and the store's diagnostics write HA's state only when it changes; backlog reads 0."""
+    writes: list[str] = []
+
+    @callback
+    def watched(data: Any) -> bool:
+        entity_id: str = data["entity_id"]
+        return entity_id.startswith("binary_sensor.") or "store" in entity_id
+
+    @callback
+    def count(event: Event) -> None:
+        writes.append(event.data["entity_id"])
+
+    await advance(hass, freezer, 30, steps=3)
+    backlog = hass.states.get("sensor.display_reef_readings_store_backlog")
+    assert backlog is not None
+    assert backlog.state == "0"
+    for event_type in (EVENT_STATE_CHANGED, EVENT_STATE_REPORTED):
+        hass.bus.async_listen(event_type, count, event_filter=watched)
+    await advance(hass, freezer, 300, steps=30)
+    # The last write moves with every flush: a real change. Nothing else may write.
+    assert [w for w in writes if not w.endswith("last_readings_store_write")] == []
+    rules = [s for s in hass.states.async_all("binary_sensor") if s.attributes.get("condition")]
+    assert rules
+    assert all("value" not in rule.attributes for rule in rules)
+
+
+async def test_removing_a_controller_deletes_its_spool_and_rows(
+    hass: HomeAssistant, init_integration: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    entry_id = init_integration.entry_id
+    await advance(hass, freezer, 60, steps=6)
+    await init_integration.runtime_data.readings.writer.flush()
+    spool = Path(hass.config.path(".storage", f"{DOMAIN}.{entry_id}.spool"))
+    await hass.async_add_executor_job(spool.write_text, "left over\n")
+    other = MockConfigEntry(
+        domain=DOMAIN, title="Frag tank", unique_id="frag_tank", data=dict(init_integration.data)
+    )
+    store = init_integration.runtime_data.readings.store
+    await store.write_batch("frag", [_reading(other.entry_id)])
+
+    assert await hass.config_entries.async_remove(entry_id)
+    await hass.async_block_till_done()
+
+    assert not await hass.async_add_executor_job(spool.exists)
+    reopened = SQLiteStore(Path(hass.config.path(f"{DOMAIN}.db")))
+    try:
+        day = {"start": dt_util.utcnow() - timedelta(days=1), "end": dt_util.utcnow() + timedelta(hours=1)}
+        gone = _probe_id(init_integration, "pH")
+        assert await reopened.query(entry_id, gone, "ph", buckets=1, **day) == []
+        assert [b.count for b in await reopened.query(other.entry_id, "probe", "ph", buckets=1, **day)] == [1]
+    finally:
+        await reopened.close()
+
+
+def _reading(controller: str) -> Reading:
+    return Reading(dt_util.utcnow(), controller, "probe", "ph", 8.2)

@@ -29,7 +29,7 @@ from .lighting import Place
 from .models import ReefConfigEntry, ReefRuntimeData, Simulator
 from .monitor import SafetyMonitor, default_rule_options
 from .panel import async_setup_panel
-from .readings import METRIC_ON, METRIC_POWER, ReadingsRecorder, Source, open_store
+from .readings import ReadingsRecorder, async_remove_readings, open_store
 from .safety import SafetyOutcome
 from .services import async_setup_services
 from .websocket import async_setup_websocket
@@ -115,7 +115,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: ReefConfigEntry) -> bool
     # too. A database that is down does not stop the tank: the writer spools until it is back.
     await readings.async_start()
     entry.async_on_unload(readings.async_stop)
-    _record_readings(entry.runtime_data)
+    readings.follow(entry.runtime_data)
     await lighting.async_restore()
     await lighting.async_read_outputs()
     await lighting.async_follow_weather()
@@ -162,36 +162,6 @@ def _configuration(entry: ReefConfigEntry) -> tuple[object, ...]:
     )
 
 
-def _record_readings(runtime: ReefRuntimeData) -> None:
-    """Every probe reading, and every change of a channel's level, becomes a row."""
-    readings, probes, lighting, outlets = runtime.readings, runtime.probes, runtime.lighting, runtime.outlets
-
-    @callback
-    def record_probes() -> None:
-        for subentry_id, value in probes.data.items():
-            if value is not None:
-                readings.add(Source(subentry_id, probes.probes[subentry_id].kind), value)
-
-    @callback
-    def record_levels() -> None:
-        for subentry_id, channel in lighting.channels.items():
-            readings.add_level(subentry_id, round(channel.target_level * 100, 4))
-
-    @callback
-    def record_outlets() -> None:
-        for subentry_id, outlet in outlets.outlets.items():
-            if (state := outlet.state) is not None and outlet.health.available:
-                readings.add_level(subentry_id, 1.0 if state.is_on else 0.0, METRIC_ON)
-                if state.power_w is not None:
-                    readings.add(Source(subentry_id, METRIC_POWER), state.power_w)
-
-    readings.listen(probes.async_add_listener, record_probes)
-    readings.listen(lighting.async_add_listener, record_levels)
-    readings.listen(outlets.async_add_listener, record_outlets)
-    record_levels()
-    record_outlets()
-
-
 async def _async_reload_on_change(hass: HomeAssistant, entry: ReefConfigEntry) -> None:
     """Subentries added, edited or removed change the hardware: set the controller up again."""
     _schedule_reload(hass, entry)
@@ -207,3 +177,4 @@ async def async_remove_entry(hass: HomeAssistant, entry: ReefConfigEntry) -> Non
     hass.data.get(SIMULATORS, {}).pop(entry.entry_id, None)
     for part in STORED_PARTS:
         await Store[dict[str, Any]](hass, STORAGE_VERSION, storage_key(entry.entry_id, part)).async_remove()
+    await async_remove_readings(hass, entry)

@@ -7,12 +7,11 @@ from typing import Any
 from homeassistant.components.binary_sensor import BinarySensorEntity
 from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .coordinator.outlets import OutletCoordinator
-from .entity import controller_device_info
+from .entity import WritesChangesOnly, controller_device_info
 from .models import ReefConfigEntry
 from .monitor import SafetyMonitor
 from .safety import Rule
@@ -35,7 +34,7 @@ async def async_setup_entry(
     )
 
 
-class FeedModeSensor(CoordinatorEntity[OutletCoordinator], BinarySensorEntity):
+class FeedModeSensor(WritesChangesOnly, CoordinatorEntity[OutletCoordinator], BinarySensorEntity):
     """On while feed mode holds the pumps off; `until` says when they come back."""
 
     _attr_has_entity_name = True
@@ -64,7 +63,7 @@ class FeedModeSensor(CoordinatorEntity[OutletCoordinator], BinarySensorEntity):
         }
 
 
-class MonitorEntity(Entity):
+class MonitorEntity(WritesChangesOnly):
     """An entity of the controller that follows the safety monitor's evaluations."""
 
     _attr_has_entity_name = True
@@ -77,8 +76,8 @@ class MonitorEntity(Entity):
         self._attr_device_info = controller_device_info(entry)
 
     async def async_added_to_hass(self) -> None:
-        """Write the state after every evaluation, until removed."""
-        self.async_on_remove(self.monitor.async_add_listener(self.async_write_ha_state))
+        """Write the state after an evaluation that changed it, until removed."""
+        self.async_on_remove(self.monitor.async_add_listener(self.async_write_ha_state_on_change))
 
 
 class SafetyModeSensor(MonitorEntity, BinarySensorEntity):
@@ -116,11 +115,10 @@ class RuleSensor(MonitorEntity, BinarySensorEntity):
 
     @property
     def extra_state_attributes(self) -> dict[str, Any]:
-        """The condition, the last value judged and the limit it was judged against."""
+        """The condition, the limit and since when; the value judged is the probe's own sensor's state."""
         state = self.monitor.engine.states[self.rule.id]
         return {
             "condition": self.rule.condition.kind,
-            "value": state.value,
             "limit": state.limit,
             "since": state.since.isoformat(),
         }

@@ -54,10 +54,13 @@ EVENT_ALERT: Final = "bellas_reef_alert"
 CONF_STORE: Final = "store"
 CONF_DB_URL: Final = "db_url"
 CONF_RETENTION_DAYS: Final = "retention_days"
+# How long the 1-minute, 5-minute and hourly rollups are kept: never less than the raw rows' retention_days.
+CONF_ROLLUP_RETENTION_DAYS: Final = "rollup_retention_days"
 
 STORE_EMBEDDED: Final = "embedded"
 STORE_POSTGRESQL: Final = "postgresql"
 DEFAULT_RETENTION_DAYS: Final = 365
+DEFAULT_ROLLUP_RETENTION_DAYS: Final = 5 * 365
 
 DEFAULT_OVERRIDE_MINUTES: Final = 60
 DEFAULT_SIMULATED_ADDRESS: Final = 0x40

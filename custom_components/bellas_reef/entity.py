@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from homeassistant.core import callback
 from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .const import DOMAIN
@@ -10,6 +14,25 @@ from .coordinator.lighting import Board, Channel, LightingCoordinator
 from .coordinator.outlets import ManagedOutlet, OutletCoordinator
 from .coordinator.probes import Probe, ProbeCoordinator
 from .models import ReefConfigEntry
+
+
+class WritesChangesOnly(Entity):
+    """Writes HA's state after a poll only when what the entity shows changed: an idle tank writes nothing."""
+
+    _shown: tuple[Any, ...] | None = None
+
+    @callback
+    def _handle_coordinator_update(self) -> None:
+        """Called by the coordinator after every poll."""
+        self.async_write_ha_state_on_change()
+
+    @callback
+    def async_write_ha_state_on_change(self) -> None:
+        """Write the state if availability, state or attributes differ from the last ones written here."""
+        shown = (self.available, self.state, self.extra_state_attributes)
+        if shown != self._shown:
+            self._shown = shown
+            self.async_write_ha_state()
 
 
 def controller_device_info(entry: ReefConfigEntry) -> DeviceInfo:
@@ -70,7 +93,7 @@ class ChannelEntity(CoordinatorEntity[LightingCoordinator]):
         return super().available and self.channel.board.health.available
 
 
-class ProbeEntity(CoordinatorEntity[ProbeCoordinator]):
+class ProbeEntity(WritesChangesOnly, CoordinatorEntity[ProbeCoordinator]):
     """An entity of one probe, unique by its subentry."""
 
     _attr_has_entity_name = True
@@ -101,7 +124,7 @@ def outlet_device_info(entry: ReefConfigEntry, outlet: ManagedOutlet) -> DeviceI
     return info
 
 
-class OutletEntity(CoordinatorEntity[OutletCoordinator]):
+class OutletEntity(WritesChangesOnly, CoordinatorEntity[OutletCoordinator]):
     """An entity of one outlet, unique by its subentry."""
 
     _attr_has_entity_name = True

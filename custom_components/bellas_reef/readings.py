@@ -1,7 +1,8 @@
 """The controller's readings table: what goes into it, and how HA asks it questions.
 
-Every probe reading and every change of a channel's level becomes a row, written in the background by the
-buffered writer (spooled to a local file while the database is down). Rows name their source by subentry id and
+A probe reading, an outlet's state or power and a channel's output level become a row when they changed beyond
+their metric's deadband, and once per heartbeat otherwise; rows are written in the background by the buffered
+writer (spooled to a local file while the database is down). Rows name their source by subentry id and
 their controller by config entry id, so renaming an entity or a tank never splits its history.
 """
 
@@ -13,7 +14,7 @@ from datetime import datetime, timedelta
 from functools import partial
 import logging
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP
@@ -27,16 +28,20 @@ from . import libraries
 from .const import (
     CONF_DB_URL,
     CONF_RETENTION_DAYS,
+    CONF_ROLLUP_RETENTION_DAYS,
     CONF_STORE,
     DEFAULT_RETENTION_DAYS,
+    DEFAULT_ROLLUP_RETENTION_DAYS,
     DOMAIN,
     STORE_FLUSH_SECONDS,
     STORE_POSTGRESQL,
     STORE_PRUNE_INTERVAL,
 )
+from .hardware.tank import ProbeKind
 from .history import (
     Bucket,
     BufferedWriter,
+    ChangeFilter,
     HistoryError,
     Reading,
     ReadingsStore,
@@ -45,6 +50,9 @@ from .history import (
     redact_url,
 )
 
+if TYPE_CHECKING:
+    from .models import ReefRuntimeData
+
 _LOGGER = logging.getLogger(__name__)
 
 METRIC_LEVEL: Final = "level"
@@ -52,6 +60,19 @@ METRIC_ON: Final = "on"
 METRIC_POWER: Final = "power"
 # How long a database call may take before the batch goes to the spool instead.
 STORE_TIMEOUT_SECONDS: Final = 10.0
+# Changes smaller than these (in the metric's unit) repeat the last row; a metric not listed keeps every change.
+# A channel's level is recorded whenever its output's duty changes, so moonlight steps below 1/255 show.
+DEADBANDS: Final[dict[str, float]] = {
+    ProbeKind.TEMPERATURE: 0.01,
+    ProbeKind.PH: 0.001,
+    ProbeKind.ORP: 0.1,
+    ProbeKind.SALINITY: 0.01,
+    ProbeKind.CONDUCTIVITY: 1.0,
+    ProbeKind.DISSOLVED_OXYGEN: 0.01,
+    METRIC_POWER: 0.5,
+}
+# Every source writes at least one row this often, so a chart shows it was alive.
+HEARTBEAT: Final = timedelta(minutes=10)
 
 
 def database_issue_id(entry_id: str) -> str:
@@ -77,6 +98,11 @@ def open_store(hass: HomeAssistant, entry: ConfigEntry) -> ReadingsStore:
     return SQLiteStore(Path(hass.config.path(f"{DOMAIN}.db")))
 
 
+def _spool_path(hass: HomeAssistant, entry: ConfigEntry) -> Path:
+    """One spool file per controller under HA's storage folder, so it survives restarts."""
+    return Path(hass.config.path(".storage", f"{DOMAIN}.{entry.entry_id}.spool"))
+
+
 def describe_store(entry: ConfigEntry) -> str:
     """The store in words safe to log or show: the URL without its password, or the embedded file."""
     if entry.data.get(CONF_STORE) == STORE_POSTGRESQL:
@@ -92,7 +118,7 @@ class ReadingsRecorder:
         self.hass = hass
         self.entry = entry
         self.store = store
-        self._spool_path = Path(hass.config.path(".storage", f"{DOMAIN}.{entry.entry_id}.spool"))
+        self._spool_path = _spool_path(hass, entry)
         spool = Spool(self._spool_path)
         self.writer = BufferedWriter(
             store,
@@ -102,9 +128,16 @@ class ReadingsRecorder:
             run_blocking=hass.async_add_executor_job,
             on_reachable_change=self._reachable_changed,
         )
-        self.retention_days = int(entry.data.get(CONF_RETENTION_DAYS, DEFAULT_RETENTION_DAYS))
+        settings = {**entry.data, **entry.options}
+        self.retention_days = int(settings.get(CONF_RETENTION_DAYS, DEFAULT_RETENTION_DAYS))
+        self.rollup_retention_days = max(
+            int(settings.get(CONF_ROLLUP_RETENTION_DAYS, DEFAULT_ROLLUP_RETENTION_DAYS)), self.retention_days
+        )
         self._unsubs: list[CALLBACK_TYPE] = []
-        self._last_levels: dict[str, float] = {}
+        # Polled sources (probes, outlets) bring their heartbeat with the poll; channel levels only report
+        # changes, so a timer sends theirs.
+        self._polled = ChangeFilter(DEADBANDS, HEARTBEAT)
+        self._levels = ChangeFilter(DEADBANDS, HEARTBEAT)
         self._stopped = False
         self._unsub_stop: CALLBACK_TYPE | None = None
 
@@ -135,8 +168,11 @@ class ReadingsRecorder:
         for unsub in self._unsubs:
             unsub()
         self._unsubs = []
-        await self.writer.stop()
-        await self.store.close()
+        try:
+            await self.writer.stop()
+        finally:
+            # Even when HA's shutdown cancels the stop, the database file or pool is closed.
+            await self.store.close()
 
     def listen(
         self, add_listener: Callable[[Callable[[], None]], CALLBACK_TYPE], on_update: Callable[[], None]
@@ -145,24 +181,73 @@ class ReadingsRecorder:
         self._unsubs.append(add_listener(on_update))
 
     @callback
-    def add(self, source: Source, value: float, when: datetime | None = None) -> None:
-        """Queue one row; never blocks."""
-        self.writer.add(
-            Reading(
-                time=when or dt_util.utcnow(),
-                controller=self.entry.entry_id,
-                source=source.subentry_id,
-                metric=source.metric,
-                value=value,
+    def follow(self, runtime: ReefRuntimeData) -> None:
+        """Record the controller's probes, outlets and channel outputs from now on, until the recorder stops.
+
+        Call it before the first refreshes, so the first reading of every setup is stored too.
+        """
+        probes, lighting, outlets = runtime.probes, runtime.lighting, runtime.outlets
+
+        @callback
+        def record_probes() -> None:
+            for subentry_id, value in (probes.data or {}).items():
+                if value is not None:
+                    self.record(Source(subentry_id, probes.probes[subentry_id].kind), value)
+
+        @callback
+        def record_outlets() -> None:
+            for subentry_id, outlet in outlets.outlets.items():
+                if (state := outlet.state) is not None and outlet.health.available:
+                    self.record(Source(subentry_id, METRIC_ON), 1.0 if state.is_on else 0.0)
+                    if state.power_w is not None:
+                        self.record(Source(subentry_id, METRIC_POWER), state.power_w)
+
+        subscribed = False
+
+        @callback
+        def record_outputs(outputs: dict[str, tuple[float, int]]) -> None:
+            # The call made while subscribing shows outputs not read from the boards yet: not a change.
+            if subscribed:
+                for subentry_id, (level, _duty) in outputs.items():
+                    self._offer(self._levels, Source(subentry_id, METRIC_LEVEL), round(level * 100, 6))
+
+        self.listen(probes.async_add_listener, record_probes)
+        self.listen(outlets.async_add_listener, record_outlets)
+        self._unsubs.append(lighting.async_subscribe_outputs(record_outputs))
+        subscribed = True
+        self._unsubs.append(
+            async_track_time_interval(
+                self.hass, self._async_heartbeat, HEARTBEAT / 10, name=f"{DOMAIN} readings heartbeat"
             )
         )
 
     @callback
-    def add_level(self, subentry_id: str, level: float, metric: str = METRIC_LEVEL) -> None:
-        """Queue a channel's level (percent) or an outlet's on/off when it differs from the last one recorded."""
-        if self._last_levels.get(subentry_id) != level:
-            self._last_levels[subentry_id] = level
-            self.add(Source(subentry_id, metric), level)
+    def add(self, source: Source, value: float, when: datetime | None = None) -> None:
+        """Queue one row whatever its value (an event such as a rule raised); never blocks."""
+        self.writer.add(self._reading(source, value, when))
+
+    @callback
+    def record(self, source: Source, value: float) -> None:
+        """Queue a measurement taken now, if it changed beyond its deadband or its heartbeat is due."""
+        self._offer(self._polled, source, value)
+
+    def _offer(self, changes: ChangeFilter, source: Source, value: float) -> None:
+        if changes.offer(reading := self._reading(source, value, None)):
+            self.writer.add(reading)
+
+    def _reading(self, source: Source, value: float, when: datetime | None) -> Reading:
+        return Reading(
+            time=when or dt_util.utcnow(),
+            controller=self.entry.entry_id,
+            source=source.subentry_id,
+            metric=source.metric,
+            value=value,
+        )
+
+    @callback
+    def _async_heartbeat(self, now: datetime) -> None:
+        for reading in self._levels.heartbeats(dt_util.utcnow()):
+            self.writer.add(reading)
 
     async def async_query(self, source: Source, start: datetime, end: datetime, buckets: int) -> list[Bucket]:
         """Aggregate one source over [start, end) into at most `buckets` buckets, including unflushed rows."""
@@ -172,9 +257,10 @@ class ReadingsRecorder:
         )
 
     async def _async_prune(self, _now: Any = None) -> None:
-        cutoff = dt_util.utcnow() - timedelta(days=self.retention_days)
+        now = dt_util.utcnow()
+        cutoff = now - timedelta(days=self.retention_days)
         try:
-            removed = await self.store.prune(cutoff)
+            removed = await self.store.prune(cutoff, now - timedelta(days=self.rollup_retention_days))
         except HistoryError as err:
             _LOGGER.warning("Could not prune old readings of %s: %s", self.entry.title, err)
             return
@@ -257,3 +343,23 @@ async def async_query_readings(
             for bucket in rows
         ],
     }
+
+
+async def async_remove_readings(hass: HomeAssistant, entry: ConfigEntry) -> None:
+    """Delete what a removed controller leaves behind: its spool file, and its rows in the embedded store.
+
+    A PostgreSQL server is the keeper's own: its rows stay there for the keeper to keep or drop.
+    """
+    spool = _spool_path(hass, entry)
+    await hass.async_add_executor_job(partial(spool.unlink, missing_ok=True))
+    if entry.data.get(CONF_STORE) == STORE_POSTGRESQL:
+        return
+    store = SQLiteStore(Path(hass.config.path(f"{DOMAIN}.db")))
+    try:
+        removed = await store.remove_controller(entry.entry_id)
+    except HistoryError as err:
+        _LOGGER.warning("Could not delete the readings of %s: %s", entry.title, err)
+    else:
+        _LOGGER.debug("Deleted %s readings of %s", removed, entry.title)
+    finally:
+        await store.close()

@@ -31,7 +31,7 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from .const import DOMAIN
 from .coordinator.outlets import ManagedOutlet, OutletCoordinator
 from .coordinator.probes import Probe, ProbeCoordinator
-from .entity import OutletEntity, ProbeEntity, controller_device_info
+from .entity import OutletEntity, ProbeEntity, WritesChangesOnly, controller_device_info
 from .hardware.errors import HardwareError
 from .hardware.ezo import CalibrationPoint, calibration_command
 from .hardware.tank import ProbeKind
@@ -121,7 +121,7 @@ CONTROLLER_DESCRIPTIONS: tuple[ControllerSensorDescription, ...] = (
         translation_key="store_backlog",
         state_class=SensorStateClass.MEASUREMENT,
         entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda runtime: runtime.readings.writer.backlog,
+        value_fn=lambda runtime: runtime.readings.writer.unwritten,
     ),
     ControllerSensorDescription(
         key="last_store_write",
@@ -251,7 +251,7 @@ class OutletSensor(OutletEntity, SensorEntity):
         return None if state is None else self.entity_description.value_fn(state)
 
 
-class ControllerSensor(CoordinatorEntity[ProbeCoordinator], SensorEntity):
+class ControllerSensor(WritesChangesOnly, CoordinatorEntity[ProbeCoordinator], SensorEntity):
     """A diagnostic sensor of the controller, refreshed with the probe poll."""
 
     _attr_has_entity_name = True

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from contextlib import closing
 from datetime import timedelta
+import gc
 from pathlib import Path
 import sqlite3
 import threading
@@ -111,3 +112,18 @@ async def test_readings_from_before_rollups_existed_are_rolled_up_once(tmp_path:
             await assert_rollups_match(reopened, rows)
         finally:
             await reopened.close()
+
+
+async def test_a_connect_cut_short_is_still_closed(tmp_path: Path, recwarn: pytest.WarningsRecorder) -> None:
+    """A caller cancelled (a write timeout) while the file opens leaves no connection behind once closed."""
+    store = SQLiteStore(tmp_path / "readings.db")
+    opening = asyncio.create_task(store.open())
+    while not _store_threads():
+        await asyncio.sleep(0)
+    opening.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await opening
+    await store.close()
+    del store, opening
+    gc.collect()
+    assert [str(w.message) for w in recwarn if issubclass(w.category, ResourceWarning)] == []

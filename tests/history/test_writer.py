@@ -49,6 +49,7 @@ async def test_add_only_queues_and_flush_writes(flaky: FlakyStore, spool: Spool)
     for reading in rows:
         writer.add(reading)
     assert (writer.backlog, writer.reachable, writer.last_write, flaky.attempts) == (25, None, None, [])
+    assert writer.unwritten == 0
 
     await writer.flush()
 
@@ -107,7 +108,7 @@ async def test_an_outage_spools_then_replays_in_order(
         writer.add(reading)
     await writer.flush()
 
-    assert (writer.reachable, writer.backlog) == (False, 30)
+    assert (writer.reachable, writer.backlog, writer.unwritten) == (False, 30, 30)
     assert [batch.size for batch in Spool(spool.path).load()] == [10, 10, 10]
     assert "unreachable" in caplog.text
 

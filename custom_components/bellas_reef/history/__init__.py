@@ -9,6 +9,7 @@ loads the driver.
 
 from typing import TYPE_CHECKING, Any
 
+from .changes import ChangeFilter
 from .model import (
     ROLLUP_RESOLUTIONS,
     Bucket,
@@ -42,6 +43,7 @@ __all__ = [
     "ROLLUP_RESOLUTIONS",
     "Bucket",
     "BufferedWriter",
+    "ChangeFilter",
     "DatabaseAuthError",
     "DatabaseNotFoundError",
     "DatabasePermissionError",

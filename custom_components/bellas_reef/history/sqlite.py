@@ -191,11 +191,10 @@ class SQLiteStore:
         async with self._lock:
             self._closed = True
             executor, self._executor = self._executor, None
-            connection, self._connection = self._connection, None
         if executor is None:
             return
-        if connection is not None:
-            await asyncio.wrap_future(executor.submit(connection.close))
+        # Queued behind any connect still running, so a connection opened by a cancelled caller is closed too.
+        await asyncio.wrap_future(executor.submit(self._disconnect))
         await asyncio.to_thread(executor.shutdown)
 
     async def _ready(self) -> tuple[ThreadPoolExecutor, sqlite3.Connection]:
@@ -204,9 +203,10 @@ class SQLiteStore:
                 raise StoreError("the readings store is closed")
             if self._executor is None:
                 self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bellas_reef_sqlite")
-            if self._connection is None:
-                self._connection = await self._in_thread(self._executor, self._connect)
-            return self._executor, self._connection
+            connection = self._connection
+            if connection is None:
+                connection = await self._in_thread(self._executor, self._connect)
+            return self._executor, connection
 
     async def _run[T](self, job: Callable[[sqlite3.Connection], T]) -> T:
         executor, connection = await self._ready()
@@ -237,7 +237,14 @@ class SQLiteStore:
         except sqlite3.Error:
             connection.close()
             raise
+        # Kept by the worker thread itself: a caller cancelled while this ran (a timeout) cannot lose it.
+        self._connection = connection
         return connection
+
+    def _disconnect(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            connection.close()
 
     def _write(
         self, batch_id: str, rows: list[Reading], written_at: int, connection: sqlite3.Connection

@@ -99,6 +99,15 @@ class BufferedWriter:
         return len(self._buffer) + self._fresh_rows + self._spooled_rows
 
     @property
+    def unwritten(self) -> int:
+        """Readings a delivery tried and failed to store: spooled, or kept in memory when the spool failed.
+
+        Readings waiting for the next regular flush, or being written right now, do not count, so a healthy
+        store reads 0.
+        """
+        return self._spooled_rows + (self._fresh_rows if self._reachable is False else 0)
+
+    @property
     def last_write(self) -> datetime | None:
         """When the store last took a batch; None before the first one."""
         return self._last_write
