@@ -61,7 +61,6 @@ METRIC_POWER: Final = "power"
 # How long a database call may take before the batch goes to the spool instead.
 STORE_TIMEOUT_SECONDS: Final = 10.0
 # Changes smaller than these (in the metric's unit) repeat the last row; a metric not listed keeps every change.
-# A channel's level is recorded whenever its output's duty changes, so moonlight steps below 1/255 show.
 DEADBANDS: Final[dict[str, float]] = {
     ProbeKind.TEMPERATURE: 0.01,
     ProbeKind.PH: 0.001,
@@ -70,7 +69,14 @@ DEADBANDS: Final[dict[str, float]] = {
     ProbeKind.CONDUCTIVITY: 1.0,
     ProbeKind.DISSOLVED_OXYGEN: 0.01,
     METRIC_POWER: 0.5,
+    METRIC_LEVEL: 0.01,
 }
+# A channel's level (percent of full output) is offered whenever its output's duty changes and kept when it moved
+# by 1 % of itself (at least 0.01 point): moonlight steps far below HA's 1/255 brightness step are recorded, and
+# a sunrise ramp does not write a row every second.
+RELATIVE_DEADBANDS: Final[dict[str, float]] = {METRIC_LEVEL: 0.01}
+# A fade that ends within the deadband of its last row has its final level recorded this long after it stops.
+LEVEL_SETTLE: Final = timedelta(seconds=5)
 # Every source writes at least one row this often, so a chart shows it was alive.
 HEARTBEAT: Final = timedelta(minutes=10)
 
@@ -137,7 +143,7 @@ class ReadingsRecorder:
         # Polled sources (probes, outlets) bring their heartbeat with the poll; channel levels only report
         # changes, so a timer sends theirs.
         self._polled = ChangeFilter(DEADBANDS, HEARTBEAT)
-        self._levels = ChangeFilter(DEADBANDS, HEARTBEAT)
+        self._levels = ChangeFilter(DEADBANDS, HEARTBEAT, RELATIVE_DEADBANDS)
         self._stopped = False
         self._unsub_stop: CALLBACK_TYPE | None = None
 
@@ -217,7 +223,7 @@ class ReadingsRecorder:
         subscribed = True
         self._unsubs.append(
             async_track_time_interval(
-                self.hass, self._async_heartbeat, HEARTBEAT / 10, name=f"{DOMAIN} readings heartbeat"
+                self.hass, self._async_levels_due, LEVEL_SETTLE, name=f"{DOMAIN} channel level rows"
             )
         )
 
@@ -245,8 +251,8 @@ class ReadingsRecorder:
         )
 
     @callback
-    def _async_heartbeat(self, now: datetime) -> None:
-        for reading in self._levels.heartbeats(dt_util.utcnow()):
+    def _async_levels_due(self, now: datetime) -> None:
+        for reading in self._levels.due(dt_util.utcnow(), LEVEL_SETTLE):
             self.writer.add(reading)
 
     async def async_query(self, source: Source, start: datetime, end: datetime, buckets: int) -> list[Bucket]:

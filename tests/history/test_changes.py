@@ -37,22 +37,34 @@ def test_changes_within_the_deadband_repeat_the_last_row(
     assert _kept(changes, values, metric, timedelta(seconds=10)) == kept
 
 
+def test_a_relative_deadband_scales_with_the_level() -> None:
+    changes = ChangeFilter({"level": 0.01}, HEARTBEAT, relative={"level": 0.01})
+    values = [0.3, 0.302, 0.304, 0.31, 50.0, 50.4, 50.5, 51.0, 51.1, 0.0]
+    assert _kept(changes, values, "level", timedelta(seconds=1)) == [0.3, 0.31, 50.0, 50.5, 51.1, 0.0]
+
+
 def test_a_steady_polled_source_writes_one_heartbeat_per_period() -> None:
     changes = ChangeFilter({"temperature": 0.01}, HEARTBEAT)
     kept = _kept(changes, [25.0] * 361, "temperature", timedelta(seconds=10))
     assert len(kept) == 1 + 3600 // 600
 
 
-def test_sources_that_only_report_changes_get_timed_heartbeats() -> None:
-    changes = ChangeFilter({}, HEARTBEAT)
+def test_sources_that_only_report_changes_get_their_last_value_and_heartbeats() -> None:
+    changes = ChangeFilter({"level": 1.0}, HEARTBEAT)
+    settle = timedelta(seconds=5)
     assert changes.offer(Reading(T0, "display", "white", "level", 40.0))
     assert changes.offer(Reading(T0 + timedelta(minutes=3), "display", "white", "level", 42.0))
-    assert changes.heartbeats(T0 + timedelta(minutes=12)) == []
-    [beat] = changes.heartbeats(T0 + timedelta(minutes=13))
-    assert (beat.time, beat.value, beat.source) == (T0 + timedelta(minutes=13), 42.0, "white")
-    assert changes.heartbeats(T0 + timedelta(minutes=14)) == []
+    # The fade ends within the deadband: that last value is a row once the output has stood still.
+    assert not changes.offer(Reading(T0 + timedelta(minutes=3, seconds=1), "display", "white", "level", 42.5))
+    assert changes.due(T0 + timedelta(minutes=3, seconds=5), settle) == []
+    [end] = changes.due(T0 + timedelta(minutes=3, seconds=6), settle)
+    assert (end.time, end.value) == (T0 + timedelta(minutes=3, seconds=1), 42.5)
+    assert changes.due(T0 + timedelta(minutes=13), settle) == []
+    [beat] = changes.due(T0 + timedelta(minutes=13, seconds=1), settle)
+    assert (beat.time, beat.value, beat.source) == (T0 + timedelta(minutes=13, seconds=1), 42.5, "white")
+    assert changes.due(T0 + timedelta(minutes=14), settle) == []
     changes.forget("display", "white", "level")
-    assert changes.heartbeats(T0 + timedelta(hours=5)) == []
+    assert changes.due(T0 + timedelta(hours=5), settle) == []
 
 
 @pytest.mark.parametrize(("deadbands", "heartbeat"), [({}, timedelta(0)), ({"ph": -0.1}, HEARTBEAT)])

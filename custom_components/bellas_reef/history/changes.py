@@ -20,11 +20,23 @@ _TOLERANCE = 1e-9
 class ChangeFilter:
     """Decides which readings become rows; remembers the last row and the latest reading of each source."""
 
-    def __init__(self, deadbands: Mapping[str, float], heartbeat: timedelta) -> None:
-        """Deadbands by metric (a metric not listed keeps every change); one heartbeat row per `heartbeat`."""
-        if heartbeat <= timedelta(0) or any(band < 0 for band in deadbands.values()):
+    def __init__(
+        self,
+        deadbands: Mapping[str, float],
+        heartbeat: timedelta,
+        relative: Mapping[str, float] | None = None,
+    ) -> None:
+        """Deadbands by metric (a metric not listed keeps every change); one heartbeat row per `heartbeat`.
+
+        A `relative` deadband (a share of the last value kept) widens a metric's deadband as its value grows,
+        like the eye judges light: a 1 % step counts at a moonlight level as at full daylight.
+        """
+        relative = dict(relative or {})
+        bands = [*deadbands.values(), *relative.values()]
+        if heartbeat <= timedelta(0) or any(band < 0 for band in bands):
             raise ValueError("the heartbeat must be positive and deadbands must not be negative")
         self._deadbands = dict(deadbands)
+        self._relative = relative
         self._heartbeat = heartbeat
         self._kept: dict[tuple[str, str, str], Reading] = {}
         self._latest: dict[tuple[str, str, str], Reading] = {}
@@ -36,20 +48,32 @@ class ChangeFilter:
         kept = self._kept.get(key)
         if kept is not None and reading.time - kept.time < self._heartbeat:
             change = abs(reading.value - kept.value)
-            band = self._deadbands.get(reading.metric, 0.0)
+            band = max(
+                self._deadbands.get(reading.metric, 0.0),
+                self._relative.get(reading.metric, 0.0) * abs(kept.value),
+            )
             if change == 0 or change < band * (1 - _TOLERANCE):
                 return False
         self._kept[key] = reading
         return True
 
-    def heartbeats(self, now: datetime) -> list[Reading]:
-        """Rows for sources that only report changes: their latest value again, stamped now, once per heartbeat."""
+    def due(self, now: datetime, settle: timedelta) -> list[Reading]:
+        """Rows for sources that only report changes (a channel's output), to call every few seconds.
+
+        A source that stopped moving `settle` ago at a value within the deadband of its last row gets that value
+        as a row (the end of a fade is never left out), and one that stays put gets its heartbeat, stamped now.
+        """
         due = []
         for key, kept in self._kept.items():
-            if now - kept.time >= self._heartbeat:
-                row = replace(self._latest[key], time=now)
-                self._kept[key] = row
-                due.append(row)
+            latest = self._latest[key]
+            if latest.value != kept.value and now - latest.time >= settle:
+                row = latest
+            elif now - kept.time >= self._heartbeat:
+                row = replace(latest, time=now)
+            else:
+                continue
+            self._kept[key] = row
+            due.append(row)
         return due
 
     def forget(self, controller: str, source: str, metric: str) -> None:
