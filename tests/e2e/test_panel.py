@@ -402,6 +402,38 @@ async def test_a_point_is_added_by_a_click_and_removed_by_its_key(
 
 
 @pytest.mark.usefixtures("white_on_a_schedule")
+async def test_daylight_by_its_fields_previews_live_and_cancel_leaves_the_channel(
+    client: Client, home_assistant: Server, panel: OpenPanel
+) -> None:
+    before = await saved_plan(client, home_assistant, "White")
+    page = await panel()
+    await open_editor(page, EDITED)
+    await page.evaluate(
+        script(
+            'const root = deep("reef-program-editor").shadowRoot;'
+            'const program = root.querySelector("select.program");'
+            'program.value = "daylight"; program.dispatchEvent(new Event("change"));'
+        )
+    )
+    await wait_for(page, 'return !!deep("reef-program-editor").shadowRoot.querySelector("input[name=peak]");')
+    await page.evaluate(
+        script(
+            'const peak = deep("reef-program-editor").shadowRoot.querySelector("input[name=peak]");'
+            'peak.value = "42"; peak.dispatchEvent(new Event("input"));'
+        )
+    )
+    # The curve is the day this unsaved daylight program would give: the sun's, peaking at 42 %.
+    await wait_for(
+        page,
+        'return chartOf("reef-program-editor");',
+        lambda chart: abs(max(level for _, level in drawn(chart, EDITED)) - 42) < 0.5,
+    )
+    await press(page, "reef-program-editor", "button.cancel")
+    await wait_for(page, 'return !!deep("reef-tank-view");')
+    assert await saved_plan(client, home_assistant, "White") == before
+
+
+@pytest.mark.usefixtures("white_on_a_schedule")
 async def test_a_bad_value_shows_the_services_error_and_changes_nothing(
     client: Client, home_assistant: Server, panel: OpenPanel
 ) -> None:
