@@ -1,13 +1,16 @@
-"""Readings history benchmark: write throughput and a 30-day chart query.
+"""Readings history benchmark: write throughput, chart queries, and the rows a demo tank writes a day.
 
 Run on the throw-away server: scripts/run --postgres python bench/bench_history.py
 
 Write path: rows per second through BufferedWriter + PostgresStore (batches, binary COPY) against one
-INSERT and one COMMIT per reading. Query: 30 days of one probe every 10 s (259,200 rows) for a chart of 500
-points. Our stores aggregate to 500 buckets; Home Assistant's recorder, holding the same readings as states
-of sensor.water_temperature in its own database on the same server, answers with what its history and
-statistics APIs give a dashboard for the same chart: every state, or five-minute / hourly statistics (see
-recorder_contender). Each part is a list of contenders; add one by appending a factory.
+INSERT and one COMMIT per reading. Charts: 30 days of one probe every 10 s (259,200 rows) and a year of it
+every minute (525,600 rows), each for a chart of 500 points. Our stores answer from their rollups; the same
+query over the raw rows (how the store answered before rollups) runs beside them on the same tables. Home
+Assistant's recorder, holding the same readings as states of sensor.water_temperature in its own database on
+the same server, answers with what its history and statistics APIs give a dashboard for the same chart: every
+state, or five-minute / hourly statistics (see recorder_contender). Each part is a list of contenders; add one
+by appending a factory. Rows a day: the demo tank's sources (bench/demo_day.py) through the recorder's rules
+before (every poll a row) and after (deadbands and heartbeats).
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ import sys
 import tempfile
 import threading
 import time
-from typing import Protocol
+from typing import Any, Protocol
 from uuid import uuid4
 
 import psycopg
@@ -33,20 +36,22 @@ from psycopg import sql
 # Run as a plain script from the repository root: make the integration importable.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.demo_day import rows_a_day
 from bench.recorder_contender import Chart, ChartQuery, RecorderContender
 from custom_components.bellas_reef.history import (
     BufferedWriter,
-    PostgresStore,
     Reading,
     ReadingsStore,
     Spool,
     SQLiteStore,
+    bucket_width,
 )
+from custom_components.bellas_reef.history.postgres import PostgresStore
 
 WRITE_ROWS_BUFFERED = 50_000
 WRITE_ROWS_PER_READING = 5_000
-QUERY_DAYS = 30
-QUERY_STEP = timedelta(seconds=10)
+# (title, days, step between readings)
+CHARTS = (("30-day chart", 30, timedelta(seconds=10)), ("1-year chart", 365, timedelta(minutes=1)))
 QUERY_BUCKETS = 500
 QUERY_REPEATS = 7
 START = datetime(2026, 1, 1, tzinfo=UTC)
@@ -93,8 +98,10 @@ class QueryContender(Protocol):
 async def drop_tables(dsn: str, prefix: str) -> None:
     async with await psycopg.AsyncConnection.connect(dsn, autocommit=True) as connection:
         await connection.execute(
-            sql.SQL("DROP TABLE IF EXISTS {}, {}").format(
-                sql.Identifier(f"{prefix}readings"), sql.Identifier(f"{prefix}batches")
+            sql.SQL("DROP TABLE IF EXISTS {}, {}, {}").format(
+                sql.Identifier(f"{prefix}readings"),
+                sql.Identifier(f"{prefix}batches"),
+                sql.Identifier(f"{prefix}rollups"),
             )
         )
 
@@ -170,7 +177,7 @@ class StoreQuery:
             await self._store.write_batch(uuid4().hex, rows[first : first + 10_000])
 
     def queries(self) -> dict[str, ChartQuery]:
-        return {self.name: self._query}
+        return {f"{self.name}, rollups": self._query}
 
     async def _query(self, start: datetime, end: datetime, buckets: int) -> Callable[[], Chart]:
         found = await self._store.query(
@@ -188,14 +195,46 @@ class StoreQuery:
         await self._cleanup()
 
 
+class PostgresQuery(StoreQuery):
+    """PostgresStore, and beside it the raw-row query it ran before rollups, on the same tables."""
+
+    def __init__(self, dsn: str) -> None:
+        self._dsn = dsn
+        self._prefix = f"bench_{uuid4().hex[:8]}_"
+        self._connection: psycopg.AsyncConnection[tuple[Any, ...]] | None = None
+        super().__init__("PostgresStore", PostgresStore(dsn, table_prefix=self._prefix), self._drop)
+
+    async def _drop(self) -> None:
+        if self._connection is not None:
+            await self._connection.close()
+        await drop_tables(self._dsn, self._prefix)
+
+    def queries(self) -> dict[str, ChartQuery]:
+        return {**super().queries(), "PostgresStore, raw rows (before rollups)": self._raw}
+
+    async def _raw(self, start: datetime, end: datetime, buckets: int) -> Callable[[], Chart]:
+        width = bucket_width(start, end, buckets)
+        if self._connection is None:
+            self._connection = await psycopg.AsyncConnection.connect(self._dsn, autocommit=True)
+        cursor = await self._connection.execute(
+            sql.SQL(
+                "SELECT date_bin(%s, time, %s) AS bucket, avg(value), count(*) FROM {} "
+                "WHERE controller = %s AND source = %s AND metric = %s AND time >= %s AND time < %s "
+                "GROUP BY bucket ORDER BY bucket"
+            ).format(sql.Identifier(f"{self._prefix}readings")),
+            (width, start, "bench", "probe_temperature", "temperature", start, end),
+        )
+        found = await cursor.fetchall()
+
+        def chart() -> Chart:
+            readings = sum(count for _, _, count in found)
+            return Chart(len(found), readings, sum(avg * count for _, avg, count in found) / readings)
+
+        return chart
+
+
 def postgres_query(servers: Servers) -> StoreQuery:
-    dsn = servers.dsn
-    prefix = f"bench_{uuid4().hex[:8]}_"
-
-    async def cleanup() -> None:
-        await drop_tables(dsn, prefix)
-
-    return StoreQuery("PostgresStore", PostgresStore(dsn, table_prefix=prefix), cleanup)
+    return PostgresQuery(servers.dsn)
 
 
 def sqlite_query(_servers: Servers) -> StoreQuery:
@@ -231,11 +270,13 @@ async def bench_writes(dsn: str) -> list[tuple[str, int, float]]:
     return results
 
 
-async def bench_queries(servers: Servers) -> list[tuple[str, Chart, float, float]]:
-    count = int(timedelta(days=QUERY_DAYS) / QUERY_STEP)
-    rows = readings(count, step=QUERY_STEP)
-    noise = readings(count // 10, step=QUERY_STEP * 10, source="probe_ph", metric="ph")
-    end = START + QUERY_STEP * count
+async def bench_queries(
+    servers: Servers, days: int, step: timedelta
+) -> list[tuple[str, Chart, float, float]]:
+    count = int(timedelta(days=days) / step)
+    rows = readings(count, step=step)
+    noise = readings(count // 10, step=step * 10, source="probe_ph", metric="ph")
+    end = START + step * count
     mean = statistics.fmean(row.value for row in rows)
     results = []
     for factory in QUERY_CONTENDERS:
@@ -276,18 +317,28 @@ async def main() -> None:
         print(f"{name:<40} {rows:>8} {seconds:>9.2f} {rows / seconds:>10.0f}")
     print(f"ratio, first to second: {rates[0] / rates[1]:.1f}x")
 
-    queries = await bench_queries(Servers(dsn, admin_dsn))
-    total = int(timedelta(days=QUERY_DAYS) / QUERY_STEP)
-    print(
-        f"\n{QUERY_DAYS}-day chart of one probe every {QUERY_STEP.seconds} s ({total:,} readings), "
-        f"{QUERY_BUCKETS} buckets where the API aggregates"
-    )
-    ours = queries[0][2]
-    print(f"{'contender':<40} {'points':>8} {'median ms':>10} {'best ms':>10} {'x ' + queries[0][0]:>18}")
-    for name, chart, median, best in queries:
+    for title, days, step in CHARTS:
+        queries = await bench_queries(Servers(dsn, admin_dsn), days, step)
+        total = int(timedelta(days=days) / step)
         print(
-            f"{name:<40} {chart.points:>8} {median * 1000:>10.1f} {best * 1000:>10.1f} {median / ours:>18.2f}"
+            f"\n{title} of one probe every {step.seconds} s ({total:,} readings), "
+            f"{QUERY_BUCKETS} buckets where the API aggregates"
         )
+        ours = queries[0][2]
+        print(f"{'contender':<42} {'points':>8} {'median ms':>10} {'best ms':>10} {'x first':>9}")
+        for name, chart, median, best in queries:
+            print(
+                f"{name:<42} {chart.points:>8} {median * 1000:>10.1f} {best * 1000:>10.1f} {median / ours:>9.1f}"
+            )
+
+    print("\nRows a day written by the demo tank (4 probes every 10 s, 4 outlets every second, 6 channels)")
+    print(f"{'source':<42} {'before':>10} {'after':>10}")
+    before_total = after_total = 0
+    for source, before, after in rows_a_day():
+        before_total += before
+        after_total += after
+        print(f"{source:<42} {before:>10,} {after:>10,}")
+    print(f"{'all':<42} {before_total:>10,} {after_total:>10,}  ({before_total / after_total:.0f}x fewer)")
 
 
 if __name__ == "__main__":

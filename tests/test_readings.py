@@ -23,7 +23,7 @@ from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.bellas_reef.const import DOMAIN
 from custom_components.bellas_reef.history import Reading, SQLiteStore
-from custom_components.bellas_reef.readings import HEARTBEAT, Source, database_issue_id
+from custom_components.bellas_reef.readings import HEARTBEAT, LEVEL_SETTLE, Source, database_issue_id
 
 from .conftest import advance, probe_subentry
 
@@ -52,7 +52,8 @@ async def test_probe_and_channel_rows_in_the_embedded_store(
     await hass.services.async_call(
         "light", "turn_on", {ATTR_ENTITY_ID: "light.royal_blue", "brightness": 128}, blocking=True
     )
-    await advance(hass, freezer, 10, steps=10)
+    # The fade's last level is a row once the output has stood still for LEVEL_SETTLE.
+    await advance(hass, freezer, 10 + LEVEL_SETTLE.total_seconds(), steps=20)
 
     temperature = await _readings(hass, "sensor.water_temperature", hours=2, buckets=6)
     assert temperature["metric"] == "temperature"

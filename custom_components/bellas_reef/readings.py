@@ -69,14 +69,15 @@ DEADBANDS: Final[dict[str, float]] = {
     ProbeKind.CONDUCTIVITY: 1.0,
     ProbeKind.DISSOLVED_OXYGEN: 0.01,
     METRIC_POWER: 0.5,
-    METRIC_LEVEL: 0.01,
+    METRIC_LEVEL: 0.05,
 }
 # A channel's level (percent of full output) is offered whenever its output's duty changes and kept when it moved
-# by 1 % of itself (at least 0.01 point): moonlight steps far below HA's 1/255 brightness step are recorded, and
-# a sunrise ramp does not write a row every second.
+# by 1 % of itself (at least 0.05 point): moonlight steps far below HA's 1/255 brightness step (0.39 point) are
+# recorded, and a sunrise ramp does not write a row every second.
 RELATIVE_DEADBANDS: Final[dict[str, float]] = {METRIC_LEVEL: 0.01}
-# A fade that ends within the deadband of its last row has its final level recorded this long after it stops.
-LEVEL_SETTLE: Final = timedelta(seconds=5)
+# A fade that ends within the deadband of its last row has its final level recorded once it stood still this long
+# (checked every tenth of it).
+LEVEL_SETTLE: Final = timedelta(minutes=1)
 # Every source writes at least one row this often, so a chart shows it was alive.
 HEARTBEAT: Final = timedelta(minutes=10)
 
@@ -223,7 +224,7 @@ class ReadingsRecorder:
         subscribed = True
         self._unsubs.append(
             async_track_time_interval(
-                self.hass, self._async_levels_due, LEVEL_SETTLE, name=f"{DOMAIN} channel level rows"
+                self.hass, self._async_levels_due, LEVEL_SETTLE / 10, name=f"{DOMAIN} channel level rows"
             )
         )
 
