@@ -109,6 +109,8 @@ def _message(err: ServiceValidationError) -> str:
         ),
         ("override", {"level": 10, "duration": "00:00:00"}, "field_duration_out_of_range", "00:01:00"),
         ("override", {"level": 10, "duration": 1e300}, "field_not_a_duration", "duration"),
+        ("override", {"level": 10, "duration": True}, "field_not_a_duration", "got true"),
+        ("override", {"level": 10, "duration": "-01:00:00"}, "field_duration_out_of_range", "got -01:00:00"),
         # Preview dates far away overflowed the astronomy.
         ("preview", {"date": "9999-12-31"}, "field_not_a_date", "date must be a date"),
         ("preview", {"date": "0001-01-01"}, "field_not_a_date", "2000-01-01"),
@@ -202,6 +204,8 @@ def _message(err: ServiceValidationError) -> str:
         ),
         ("feed_mode", {"config_entry_id": "x", "minutes": "NaN"}, "field_not_a_number", "minutes"),
         ("feed_mode", {"config_entry_id": "x", "roles": ["aquarium"]}, "field_not_a_choice", "roles"),
+        ("feed_mode", {"config_entry_id": " "}, "field_not_text", "config_entry_id"),
+        ("feed_mode", {"config_entry_id": "x" * 65}, "field_too_long", "at most 64 characters"),
         (
             "readings",
             {"entity_id": "sensor.water_temperature", "start": "0001-01-01T00:00:00"},
@@ -325,6 +329,10 @@ async def test_websocket_error_codes(
     error = await ask({"type": f"{DOMAIN}/preview", "entity_id": BLUE, "step_minutes": True})
     assert error["code"] == "service_validation_error"
     assert error["translation_key"] == "field_not_a_number"
+    assert await hass.config_entries.async_unload(tank.entry_id)
+    error = await ask({"type": f"{DOMAIN}/preview", "entity_id": BLUE})
+    assert error["code"] == "not_found"
+    assert error["translation_key"] == "controller_not_loaded"
 
 
 async def test_calibrate_probe_on_a_diagnostic_sensor(hass: HomeAssistant, tank: MockConfigEntry) -> None:
@@ -389,7 +397,7 @@ def test_outlet_program_in_whole_seconds() -> None:
     assert OutletProgram.from_dict({"cycle_on_seconds": 30.0, "cycle_off_seconds": 30}).cycle_on_seconds == 30
 
 
-def test_engine_times_and_time_zones() -> None:
+def test_engine_times_and_time_zones(monkeypatch: pytest.MonkeyPatch) -> None:
     """24:00 is not a time of day; an unknown time zone is looked up once, then remembered."""
     with pytest.raises(PlanError):
         time_of_day("24:00", "start")
@@ -397,8 +405,15 @@ def test_engine_times_and_time_zones() -> None:
     with pytest.raises(PlanError) as caught:
         time_of_day("x" * 10_000, "start")
     assert len(caught.value.placeholders["value"]) <= 40
-    lookups = validation._known_zone.cache_info().misses
+    lookups: list[str] = []
+
+    def zone(name: str) -> ZoneInfo:
+        lookups.append(name)
+        return ZoneInfo(name)
+
+    monkeypatch.setattr(validation, "zone", zone)
+    validation._known_zone.cache_clear()
     for _ in range(5):
         with pytest.raises(PlanError):
             validation.check_time_zone("Mars/Olympus_Mons")
-    assert validation._known_zone.cache_info().misses == lookups + 1
+    assert lookups == ["Mars/Olympus_Mons"]

@@ -46,10 +46,7 @@ def shown(value: object) -> str:
     elif isinstance(value, date | time | timedelta):
         text = str(value)
     else:
-        try:
-            text = json.dumps(value, default=str, allow_nan=True)
-        except ValueError:
-            text = str(value)
+        text = json.dumps(value, default=str, ensure_ascii=False)
     return text if len(text) <= _SHOWN else f"{text[: _SHOWN - 1]}…"
 
 
@@ -166,8 +163,6 @@ def time_of_day(field: str) -> Check[str]:
     """A wall-clock time HH:MM or HH:MM:SS from 00:00 to 23:59:59: no fractions, no UTC offset, no 24:00."""
 
     def check(value: object) -> str:
-        if isinstance(value, time) and value.tzinfo is None and not value.microsecond:
-            return value.isoformat()
         if not isinstance(value, str) or not _TIME.fullmatch(value):
             raise refuse("field_not_a_time", field, value=value)
         return value

@@ -8,7 +8,6 @@ from homeassistant.components.websocket_api import async_register_command
 from homeassistant.components.websocket_api.connection import ActiveConnection
 from homeassistant.components.websocket_api.const import (
     ERR_HOME_ASSISTANT_ERROR,
-    ERR_INVALID_FORMAT,
     ERR_NOT_FOUND,
     ERR_SERVICE_VALIDATION_ERROR,
 )
@@ -80,9 +79,6 @@ async def ws_readings(hass: HomeAssistant, connection: ActiveConnection, msg: di
         result = await async_query_readings(
             hass, data["entity_id"], data["start"], data.get("end") or dt_util.utcnow(), data["buckets"]
         )
-    except vol.Invalid as err:
-        connection.send_error(msg["id"], ERR_INVALID_FORMAT, str(err))
-        return
     except HomeAssistantError as err:
         _send_error(connection, msg["id"], err)
         return
@@ -111,9 +107,6 @@ async def ws_preview(hass: HomeAssistant, connection: ActiveConnection, msg: dic
             return_response=True,
             context=connection.context(msg),
         )
-    except vol.Invalid as err:
-        connection.send_error(msg["id"], ERR_INVALID_FORMAT, str(err))
-        return
     except HomeAssistantError as err:
         _send_error(connection, msg["id"], err)
         return
