@@ -612,7 +612,11 @@ async def test_an_outlet_program_is_saved_from_the_panel(client: Client, panel: 
 
 
 @pytest.mark.usefixtures("white_on_a_schedule")
-async def test_screenshots_at_phone_width_and_in_dark_theme(panel: OpenPanel) -> None:
+async def test_screenshots_at_phone_width_and_in_dark_theme(
+    client: Client, home_assistant: Server, panel: OpenPanel
+) -> None:
+    # The tank as its programs run it, without the overrides other tests left behind.
+    await service(client, "resume", entity_id=list(home_assistant.lights))
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for name, dark, phone in (("panel", False, False), ("panel-phone-dark", True, True)):
         page = await panel(dark=dark, phone=phone)
