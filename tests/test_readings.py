@@ -13,6 +13,7 @@ from typing import Any
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import ATTR_ENTITY_ID, EVENT_STATE_CHANGED, EVENT_STATE_REPORTED
 from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
@@ -403,3 +404,42 @@ async def test_removing_a_controller_deletes_its_spool_and_rows(
 
 def _reading(controller: str) -> Reading:
     return Reading(dt_util.utcnow(), controller, "probe", "ph", 8.2)
+
+
+async def test_rollup_retention_is_set_in_the_options_flow(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """The history step keeps a whole number of days; a fraction is refused on its field and changes nothing."""
+    assert init_integration.runtime_data.readings.rollup_retention_days == 5 * 365
+    result = await hass.config_entries.options.async_init(init_integration.entry_id)
+    assert "history" in result["menu_options"]
+    result = await hass.config_entries.options.async_configure(result["flow_id"], {"next_step_id": "history"})
+    assert result["step_id"] == "history"
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"rollup_retention_days": 400.5}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert list(result["errors"]) == ["rollup_retention_days"]
+    assert "rollup_retention_days" not in init_integration.options
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"rollup_retention_days": 3650}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert init_integration.options["rollup_retention_days"] == 3650
+    assert init_integration.runtime_data.readings.rollup_retention_days == 3650
+
+
+async def test_rollups_are_never_kept_shorter_than_readings(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry
+) -> None:
+    mock_config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        mock_config_entry,
+        data={**mock_config_entry.data, "retention_days": 900},
+        options={**mock_config_entry.options, "rollup_retention_days": 30},
+    )
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    readings = mock_config_entry.runtime_data.readings
+    assert (readings.retention_days, readings.rollup_retention_days) == (900, 900)

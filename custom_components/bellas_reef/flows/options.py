@@ -13,10 +13,12 @@ import probatio as vol
 
 from ..const import (
     CONF_FAILSAFE_MINUTES,
+    CONF_ROLLUP_RETENTION_DAYS,
     CONF_RULES,
     CONF_SAFETY_MODE_LIGHTS,
     CONF_SAFETY_MODE_OUTLETS,
     DEFAULT_FAILSAFE_MINUTES,
+    DEFAULT_ROLLUP_RETENTION_DAYS,
     SUBENTRY_PROBE,
     probe_kind,
 )
@@ -52,7 +54,9 @@ class ReefOptionsFlow(OptionsFlow):
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """What to change."""
         options = (
-            ["add_rule", "edit_rule", "remove_rule", "settings"] if self._rules else ["add_rule", "settings"]
+            ["add_rule", "edit_rule", "remove_rule", "settings", "history"]
+            if self._rules
+            else ["add_rule", "settings", "history"]
         )
         return self.async_show_menu(step_id="init", menu_options=options)
 
@@ -267,6 +271,25 @@ class ReefOptionsFlow(OptionsFlow):
             )
         return self.async_show_form(
             step_id="settings",
+            data_schema=self.add_suggested_values_to_schema(schema, user_input or {}),
+            errors=errors,
+            description_placeholders=placeholders,
+        )
+
+    async def async_step_history(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """How long the readings' rollups (the summaries long charts are drawn from) are kept."""
+        kept = self.config_entry.options.get(CONF_ROLLUP_RETENTION_DAYS, DEFAULT_ROLLUP_RETENTION_DAYS)
+        schema = vol.Schema(
+            {vol.Required(CONF_ROLLUP_RETENTION_DAYS, default=kept): number(1, 36500, 1, "d")}
+        )
+        errors, placeholders = ({}, {}) if user_input is None else form_errors(schema, user_input)
+        if user_input is not None and not errors:
+            days = int(user_input[CONF_ROLLUP_RETENTION_DAYS])
+            return self.async_create_entry(
+                data={**self.config_entry.options, CONF_ROLLUP_RETENTION_DAYS: days}
+            )
+        return self.async_show_form(
+            step_id="history",
             data_schema=self.add_suggested_values_to_schema(schema, user_input or {}),
             errors=errors,
             description_placeholders=placeholders,
