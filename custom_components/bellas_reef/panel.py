@@ -20,7 +20,7 @@ from homeassistant.components.websocket_api.connection import ActiveConnection
 from homeassistant.components.websocket_api.const import ERR_INVALID_FORMAT, ERR_NOT_FOUND
 from homeassistant.components.websocket_api.decorators import async_response, websocket_command
 from homeassistant.const import ATTR_ENTITY_ID
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv, entity_registry as er
 from homeassistant.util import dt as dt_util
@@ -169,8 +169,8 @@ def _tank(hass: HomeAssistant, entry: ReefConfigEntry) -> dict[str, Any]:
 
 
 @websocket_command({vol.Required("type"): f"{DOMAIN}/panel/tanks"})
-@async_response
-async def ws_tanks(hass: HomeAssistant, connection: ActiveConnection, msg: dict[str, Any]) -> None:
+@callback
+def ws_tanks(hass: HomeAssistant, connection: ActiveConnection, msg: dict[str, Any]) -> None:
     """Answer with every loaded controller as the panel shows it."""
     connection.send_result(
         msg["id"], [_tank(hass, entry) for entry in hass.config_entries.async_loaded_entries(DOMAIN)]
