@@ -14,7 +14,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.bellas_reef.const import DOMAIN, SUBENTRY_OUTLET
-from custom_components.bellas_reef.coordinator import ReefConfigEntry
+from custom_components.bellas_reef.models import ReefConfigEntry
 from custom_components.bellas_reef.outlets import base
 
 from .outlets.fake_kasa import FakeKasa, KasaSocketData, XorServer
