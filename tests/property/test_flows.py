@@ -118,7 +118,7 @@ async def _answer(
 
 @pytest.mark.parametrize("step", sorted(STEPS))
 async def test_generated_subentry_answers(
-    hass: HomeAssistant, init_integration: MockConfigEntry, socket_enabled: None, step: str
+    hass: HomeAssistant, init_integration: MockConfigEntry, step: str
 ) -> None:
     """Each subentry step refuses what it cannot use on its field; a saved subentry is one the tank can run."""
     kind, step_id, strategy = STEPS[step]
