@@ -37,13 +37,21 @@ HOSTS = st.one_of(
     HOSTILE,
 ).filter(lambda host: not (isinstance(host, str) and valid_host(host.strip())))
 
+
+def _with(
+    required: dict[str, st.SearchStrategy[Any]], fields: dict[str, st.SearchStrategy[Any]]
+) -> st.SearchStrategy[dict[str, Any]]:
+    """The `required` answers always (without them every answer is a schema error), then any of `fields`."""
+    return st.tuples(st.fixed_dictionaries(required), maybe(fields)).map(lambda parts: parts[0] | parts[1])
+
+
 STEPS: dict[str, tuple[str, str, st.SearchStrategy[dict[str, Any]]]] = {
     "channel": (
         SUBENTRY_CHANNEL,
         "simulated",
-        maybe(
+        _with(
+            {"name": NAMES},
             {
-                "name": NAMES,
                 "address": numbers(0x40, 0x7F),
                 "output": numbers(0, 15),
                 "role": st.one_of(st.sampled_from(["white", "royal_blue", "purple"]), HOSTILE),
@@ -51,38 +59,38 @@ STEPS: dict[str, tuple[str, str, st.SearchStrategy[dict[str, Any]]]] = {
                 "min_output": numbers(0, 99),
                 "max_output": numbers(1, 100),
                 "override_minutes": numbers(1, 1440),
-            }
+            },
         ),
     ),
     "pca9685": (SUBENTRY_CHANNEL, "pca9685", maybe({"bus": numbers(0, 99)})),
     "probe": (
         SUBENTRY_PROBE,
         "simulated",
-        maybe({"name": NAMES, "kind": st.one_of(st.sampled_from(["temperature", "ph", "orp"]), HOSTILE)}),
+        _with({"name": NAMES}, {"kind": st.one_of(st.sampled_from(["temperature", "ph", "orp"]), HOSTILE)}),
     ),
     "ezo": (
         SUBENTRY_PROBE,
         "ezo_ph",
-        maybe({"name": NAMES, "bus": numbers(0, 99), "address": numbers(1, 0x7F)}),
+        _with({"name": NAMES}, {"bus": numbers(0, 99), "address": numbers(1, 0x7F)}),
     ),
     "outlet": (
         SUBENTRY_OUTLET,
         "simulated",
-        maybe(
+        _with(
+            {"name": NAMES},
             {
-                "name": NAMES,
                 "role": st.one_of(st.sampled_from(["heater", "skimmer", "sump"]), HOSTILE),
                 "boot_delay": numbers(0, 600),
                 "watts": numbers(0, 5000),
-            }
+            },
         ),
     ),
     "kasa": (
         SUBENTRY_OUTLET,
         "kasa",
-        maybe({"host": HOSTS, "port": numbers(1, 65535), "username": NAMES, "password": NAMES}),
+        _with({"host": HOSTS}, {"port": numbers(1, 65535), "username": NAMES, "password": NAMES}),
     ),
-    "shelly": (SUBENTRY_OUTLET, "shelly", maybe({"host": HOSTS, "port": numbers(1, 65535)})),
+    "shelly": (SUBENTRY_OUTLET, "shelly", _with({"host": HOSTS}, {"port": numbers(1, 65535)})),
 }
 
 
