@@ -329,6 +329,10 @@ async def test_websocket_error_codes(
     error = await ask({"type": f"{DOMAIN}/preview", "entity_id": BLUE, "step_minutes": True})
     assert error["code"] == "service_validation_error"
     assert error["translation_key"] == "field_not_a_number"
+    error = await ask({"type": f"{DOMAIN}/subscribe_outputs", "entry_id": "x" * 10_000})
+    assert error["code"] == "not_found"
+    assert error["translation_key"] == "controller_not_found"
+    assert len(error["message"]) < 200
     assert await hass.config_entries.async_unload(tank.entry_id)
     error = await ask({"type": f"{DOMAIN}/preview", "entity_id": BLUE})
     assert error["code"] == "not_found"

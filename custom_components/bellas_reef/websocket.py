@@ -37,7 +37,7 @@ def async_setup_websocket(hass: HomeAssistant) -> None:
 # Schema errors (a missing or unknown key) are invalid_format, as Home Assistant's own commands answer; a value
 # the fields refuse is service_validation_error with its translation; an entity with no readings is not_found.
 ERR_NOT_A_SOURCE = ERR_NOT_FOUND
-_NOT_A_SOURCE = frozenset({"not_a_source", "not_a_channel", "controller_not_loaded"})
+_NOT_A_SOURCE = frozenset({"not_a_source", "not_a_channel", "controller_not_loaded", "controller_not_found"})
 
 
 def _send_error(connection: ActiveConnection, msg_id: int, err: HomeAssistantError) -> None:
@@ -141,7 +141,15 @@ def ws_subscribe_outputs(hass: HomeAssistant, connection: ActiveConnection, msg:
         if msg.get("entry_id") in (None, entry.entry_id)
     ]
     if not entries:
-        connection.send_error(msg["id"], ERR_NOT_FOUND, "No loaded controller")
+        _send_error(
+            connection,
+            msg["id"],
+            ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="controller_not_found",
+                translation_placeholders={"config_entry_id": checks.shown(msg.get("entry_id", ""))},
+            ),
+        )
         return
     registry = er.async_get(hass)
     unsubs = []
