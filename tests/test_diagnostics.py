@@ -28,6 +28,7 @@ async def test_diagnostics(
             "last_tick_seconds",
             "value",
             "last_write",
+            "safety_last_judged",
             "probe",
         )
     )

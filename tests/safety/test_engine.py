@@ -187,3 +187,23 @@ def test_a_transition_carries_the_alert_event_data() -> None:
     assert cleared.as_dict()["state"] == "cleared"
     assert engine.states["hot"].since == at(9)
     assert engine.states["hot"].value == 27.4
+
+
+class _Exploding(Above):
+    """A condition whose check fails the way a bug would."""
+
+    def check(self, *args: object, **kwargs: object) -> None:  # type: ignore[override]
+        raise ZeroDivisionError("a bug in one condition")
+
+
+def test_a_rule_that_fails_to_judge_keeps_its_state_and_the_others_go_on() -> None:
+    broken = Rule("broken", "Broken", PROBE, _Exploding(20.0), Actions(safety_mode=True))
+    hot = Rule("hot", "Hot", PROBE, Above(27.8), Actions(lights_off=True))
+    engine = watch(broken, hot)
+    engine.record(PROBE, at(0), 30.0)
+    update = engine.tick(at(0))
+    assert [rule.id for rule, _ in update.failed] == ["broken"]
+    assert isinstance(update.failed[0][1], ZeroDivisionError)
+    assert [t.rule.id for t in update.transitions] == ["hot"]
+    assert update.outcome.forced_off
+    assert not engine.states["broken"].raised

@@ -25,6 +25,7 @@ from custom_components.bellas_reef.safety import (
     orphaned_rules,
     rules_from_list,
     rules_to_list,
+    usable_rules,
 )
 
 FULL_ACTIONS = Actions(
@@ -209,3 +210,26 @@ def test_conditions_read_alone_by_kind() -> None:
 def test_orphaned_rules_are_those_whose_probe_is_missing() -> None:
     assert orphaned_rules(RULES, {"temp", "ph"}) == (RULES[5],)
     assert orphaned_rules(RULES, ()) == RULES
+
+
+def test_usable_rules_keeps_every_good_rule_and_names_the_bad_ones() -> None:
+    good = {"id": "hot", "name": "Hot", "probe": "t", "condition": {"kind": "above", "limit": 28}}
+    rules, rejected = usable_rules(
+        [
+            {"id": "x", "name": "Half typed", "probe": "t", "condition": {"kind": "above"}},
+            good,
+            "nonsense",
+            {**good, "name": "Hot again"},
+            {"id": "y", "name": "Odd", "probe": "t", "condition": {"kind": "above", "limit": object()}},
+        ]
+    )
+    assert [rule.id for rule in rules] == ["hot"]
+    assert [(r.index, r.name) for r in rejected] == [
+        (0, "Half typed"),
+        (2, "3"),
+        (3, "Hot again"),
+        (4, "Odd"),
+    ]
+    assert rejected[2].error.translation_key == "duplicate_rule"
+    assert all(isinstance(r.error, RuleError) for r in rejected)
+    assert usable_rules("not a list")[1][0].error.translation_key == "invalid_list"

@@ -32,6 +32,7 @@ from ..health import DeviceHealth, within
 from ..lighting import (
     ChannelPlan,
     Evaluation,
+    Evaluator,
     LightingContext,
     Mimic,
     Override,
@@ -39,7 +40,6 @@ from ..lighting import (
     PlanError,
     Ramp,
     WeatherData,
-    evaluate,
     needs_fast_tick,
     prune,
 )
@@ -159,6 +159,8 @@ class LightingCoordinator(DataUpdateCoordinator[dict[str, ChannelOutput]]):
         self.store: Store[dict[str, Any]] = Store(hass, STORAGE_VERSION, storage_key(entry.entry_id))
         self.last_tick_seconds = 0.0
         self._ramp = Ramp(RAMP_FULL_SWING_SECONDS)
+        # Plans compiled a day at a time, so a tick of every channel is a table look-up (see lighting.compiled).
+        self._evaluator = Evaluator()
         self._drive_lock = asyncio.Lock()
         # Ticks skipped because the one before had not finished, for diagnostics.
         self.overruns = 0
@@ -217,9 +219,14 @@ class LightingCoordinator(DataUpdateCoordinator[dict[str, ChannelOutput]]):
 
     @callback
     def async_apply_safety(self, outcome: SafetyOutcome, safety_mode_lights: float) -> None:
-        """Take the safety rules' verdict into the engine's last stage; the next tick (≤ 1 s) shows it."""
-        self.derate = outcome.derate * (safety_mode_lights if outcome.safety_mode else 1.0)
-        self.forced_off = outcome.forced_off
+        """Take the safety rules' verdict into the engine's last stage; lights going off go off now, not at a tick."""
+        derate = outcome.derate * (safety_mode_lights if outcome.safety_mode else 1.0)
+        darker = (outcome.forced_off and not self.forced_off) or derate < self.derate
+        self.derate, self.forced_off = derate, outcome.forced_off
+        if darker and self.channels:
+            self.config_entry.async_create_background_task(
+                self.hass, self._async_drive(), f"{DOMAIN} safety lights"
+            )
 
     def _set_weather(self, weather: dict[str, WeatherData]) -> None:
         self.weather = weather
@@ -369,7 +376,7 @@ class LightingCoordinator(DataUpdateCoordinator[dict[str, ChannelOutput]]):
         """
         try:
             plan = prune(channel.plan, now)
-            evaluation = evaluate(plan, now, context)
+            evaluation = self._evaluator.evaluate(plan, now, context)
             wants_fast = needs_fast_tick(plan, now, context)
         except Exception as err:  # noqa: BLE001 - one channel's broken plan must not stop the others
             if channel.subentry_id not in self._broken:
