@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 import re
 from typing import Any
+import zoneinfo
 from zoneinfo import ZoneInfo
 
 from freezegun.api import FrozenDateTimeFactory
@@ -399,6 +400,21 @@ def test_outlet_program_in_whole_seconds() -> None:
         OutletProgram.from_dict({"windows": "08:00"})
     assert caught.value.translation_key == "outlet_invalid_windows"
     assert OutletProgram.from_dict({"cycle_on_seconds": 30.0, "cycle_off_seconds": 30}).cycle_on_seconds == 30
+
+
+def test_time_zone_names_never_touch_the_disk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A service's time zone is checked against the zones listed at import, not looked up per call."""
+
+    def no_disk(name: str) -> None:
+        raise AssertionError(f"looked up {name}")
+
+    monkeypatch.setattr(zoneinfo, "ZoneInfo", no_disk)
+    check = checks.time_zone("time_zone")
+    assert check("Pacific/Tahiti") == "Pacific/Tahiti"
+    for name in ("Mars/Base", "../../etc", "Europe", "x" * 10_000, "Pacific/Tahiti\x00"):
+        with pytest.raises(ServiceValidationError) as caught:
+            check(name)
+        assert caught.value.translation_key == "field_not_a_time_zone"
 
 
 def test_engine_times_and_time_zones(monkeypatch: pytest.MonkeyPatch) -> None:
