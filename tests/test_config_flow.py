@@ -57,7 +57,8 @@ async def test_user_flow_defaults_to_home_location(hass: HomeAssistant) -> None:
         "store": "embedded",
         "retention_days": 365,
     }
-    assert result["result"].unique_id == "display_reef"
+    # A random id made once: the name may change, the id never does.
+    assert len(result["result"].unique_id) == 32
 
 
 async def test_user_flow_rejects_blank_name_then_accepts(hass: HomeAssistant) -> None:
@@ -90,7 +91,8 @@ async def test_user_flow_one_controller_per_name(
 
 
 async def test_reconfigure_controller(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
-    """Renaming and moving a tank keeps it, refuses another tank's name, and reloads it."""
+    """Renaming and moving a tank keeps it (and its unique id), refuses another tank's name, and reloads it."""
+    unique_id = init_integration.unique_id
     other = MockConfigEntry(domain=DOMAIN, title="Frag tank", unique_id="frag_tank", data={})
     other.add_to_hass(hass)
     result = await init_integration.start_reconfigure_flow(hass)
@@ -112,7 +114,7 @@ async def test_reconfigure_controller(hass: HomeAssistant, init_integration: Moc
     assert result["reason"] == "reconfigure_successful"
     await hass.async_block_till_done()
     assert init_integration.title == "Living room reef"
-    assert init_integration.unique_id == "living_room_reef"
+    assert init_integration.unique_id == unique_id
     assert init_integration.data[CONF_LATITUDE] == 60.17
 
 
@@ -298,3 +300,33 @@ async def test_reconfigure_moves_the_store_to_postgresql(
     assert init_integration.data["store"] == "postgresql"
     assert init_integration.data["retention_days"] == 30
     assert init_integration.runtime_data.readings.retention_days == 30
+
+
+async def test_an_old_controller_gets_a_stable_unique_id(hass: HomeAssistant) -> None:
+    """Controllers made when the unique id was the slugged name move to a random id that renames keep."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Display reef",
+        unique_id="display_reef",
+        minor_version=1,
+        data={CONF_NAME: "Display reef", CONF_LATITUDE: 52.37, CONF_LONGITUDE: 4.89},
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.minor_version == 2
+    assert entry.unique_id != "display_reef"
+    assert len(entry.unique_id or "") == 32
+
+
+async def test_a_controller_from_the_future_is_not_set_up(hass: HomeAssistant) -> None:
+    """A downgrade leaves a newer controller alone rather than guessing its data."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Display reef",
+        version=2,
+        data={CONF_NAME: "Display reef", CONF_LATITUDE: 52.37, CONF_LONGITUDE: 4.89},
+    )
+    entry.add_to_hass(hass)
+    assert not await hass.config_entries.async_setup(entry.entry_id)
+    assert entry.state.name == "MIGRATION_ERROR"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from functools import partial
 from typing import Any, Final
+import uuid
 
 from homeassistant.config_entries import UnknownEntry
 from homeassistant.const import CONF_LATITUDE, CONF_LONGITUDE, Platform
@@ -144,6 +145,15 @@ def _schedule_reload(hass: HomeAssistant, entry: ReefConfigEntry) -> None:
 
     entry.async_cancel_retry_setup()
     hass.async_create_task(reload(), f"{DOMAIN} reload {entry.title}", eager_start=False)
+
+
+async def async_migrate_entry(hass: HomeAssistant, entry: ReefConfigEntry) -> bool:
+    """1.1 → 1.2: the unique id was the tank's slugged name, which changed on every rename; make it a stable id."""
+    if entry.version > 1:
+        return False
+    if entry.minor_version < 2:
+        hass.config_entries.async_update_entry(entry, unique_id=uuid.uuid4().hex, minor_version=2)
+    return True
 
 
 def _remove_stale_devices(devices: dr.DeviceRegistry, entry: ReefConfigEntry, keep: set[str]) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
+import uuid
 
 from homeassistant.config_entries import (
     ConfigEntry,
@@ -45,6 +46,8 @@ class BellasReefConfigFlow(ConfigFlow, domain=DOMAIN):
     """Set up a controller: the tank's name and where it is (for real sun and moon times)."""
 
     VERSION = 1
+    # 2: the unique id is a random id made once, not the tank's name, so renaming the tank keeps it.
+    MINOR_VERSION = 2
 
     @staticmethod
     @callback
@@ -79,8 +82,9 @@ class BellasReefConfigFlow(ConfigFlow, domain=DOMAIN):
             errors, placeholders = form_errors(controller_schema(defaults), user_input)
             if not errors:
                 data = controller_data(user_input)
-                await self.async_set_unique_id(slugify(data[CONF_NAME]))
-                self._abort_if_unique_id_configured()
+                if self._name_taken(data[CONF_NAME]):
+                    return self.async_abort(reason="already_configured")
+                await self.async_set_unique_id(uuid.uuid4().hex)
                 errors = await store_errors(self.hass, data)
                 if not errors:
                     return self.async_create_entry(title=data[CONF_NAME], data=data)
@@ -90,6 +94,15 @@ class BellasReefConfigFlow(ConfigFlow, domain=DOMAIN):
             data_schema=controller_schema(defaults),
             errors=errors,
             description_placeholders=placeholders,
+        )
+
+    def _name_taken(self, name: str, entry_id: str | None = None) -> bool:
+        """Whether another controller already has this name (compared as HA would slug it)."""
+        slug = slugify(name)
+        return any(
+            slugify(other.title) == slug
+            for other in self._async_current_entries(include_ignore=False)
+            if other.entry_id != entry_id
         )
 
     async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
@@ -146,19 +159,12 @@ class BellasReefConfigFlow(ConfigFlow, domain=DOMAIN):
             errors, placeholders = form_errors(controller_schema(defaults), user_input)
             if not errors:
                 data = controller_data(user_input)
-                slug = slugify(data[CONF_NAME])
-                if any(
-                    other.unique_id == slug
-                    for other in self._async_current_entries(include_ignore=False)
-                    if other.entry_id != entry.entry_id
-                ):
+                if self._name_taken(data[CONF_NAME], entry.entry_id):
                     errors[CONF_NAME] = "name_in_use"
                 else:
                     errors = await store_errors(self.hass, data)
                 if not errors:
-                    return self.async_update_reload_and_abort(
-                        entry, unique_id=slug, title=data[CONF_NAME], data=data
-                    )
+                    return self.async_update_reload_and_abort(entry, title=data[CONF_NAME], data=data)
             defaults = user_input
         return self.async_show_form(
             step_id="reconfigure",
