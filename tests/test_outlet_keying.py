@@ -46,7 +46,13 @@ async def tank(hass: HomeAssistant) -> ReefConfigEntry:
 
 
 async def _add_outlet(
-    hass: HomeAssistant, entry: ReefConfigEntry, driver: str, port: int, name: str, role: str
+    hass: HomeAssistant,
+    entry: ReefConfigEntry,
+    driver: str,
+    port: int,
+    name: str,
+    role: str,
+    **choice: str,
 ) -> None:
     result = await hass.config_entries.subentries.async_init(
         (entry.entry_id, SUBENTRY_OUTLET), context={"source": SOURCE_USER}
@@ -56,7 +62,7 @@ async def _add_outlet(
         result["flow_id"], {"host": HOST, "port": port}
     )
     result = await hass.config_entries.subentries.async_configure(
-        result["flow_id"], {"name": name, "role": role, "boot_delay": 0}
+        result["flow_id"], {**choice, "name": name, "role": role, "boot_delay": 0}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
@@ -100,6 +106,22 @@ async def test_two_kasa_plugs_at_one_address(hass: HomeAssistant, tank: ReefConf
         assert _state(hass, "switch.heater") == "on"
         assert _state(hass, "switch.return_pump") == "off"
         assert float(_state(hass, "sensor.heater_power")) == 200.0
+        assert await hass.config_entries.async_unload(tank.entry_id)
+
+
+async def test_sockets_of_one_strip_share_its_connection(hass: HomeAssistant, tank: ReefConfigEntry) -> None:
+    """Two sockets of one strip are still one device: one read of the strip serves both."""
+    strip = FakeKasa()
+    async with serving(XorServer(strip)) as port:
+        await _add_outlet(hass, tank, "kasa", port, "Return pump", "return_pump", socket="0")
+        await _add_outlet(hass, tank, "kasa", port, "Heater", "heater", socket="1")
+        reads = strip.reads
+        await tank.runtime_data.outlets.async_refresh()
+        assert strip.reads == reads + 1
+        await _switch(hass, "switch.heater", True)
+        assert [socket.is_on for socket in strip.sockets[:2]] == [True, True]
+        await _switch(hass, "switch.return_pump", False)
+        assert [socket.is_on for socket in strip.sockets[:2]] == [False, True]
         assert await hass.config_entries.async_unload(tank.entry_id)
 
 
