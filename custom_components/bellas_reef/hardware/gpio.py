@@ -9,8 +9,6 @@ import importlib
 import threading
 from typing import Any
 
-from gpiozero import PWMOutputDevice
-
 from .errors import HardwareError
 
 AUTO_PIN_FACTORY = "auto"
@@ -106,8 +104,13 @@ class GpioPwmOutput:
         return self._device
 
     def _claim(self) -> Any:
-        """Create the gpiozero device: off, at the configured frequency."""
-        return PWMOutputDevice(
+        """Create the gpiozero device: off, at the configured frequency.
+
+        gpiozero is imported here, on the first claim (in the executor, as every pin call), so a controller
+        without GPIO channels never loads it.
+        """
+        device = importlib.import_module("gpiozero").PWMOutputDevice
+        return device(
             self.pin, initial_value=0, frequency=self.frequency, pin_factory=_pin_factory(self.pin_factory)
         )
 
