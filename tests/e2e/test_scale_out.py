@@ -1,0 +1,205 @@
+"""Two Home Assistant instances, each with its own controller, writing to one PostgreSQL server through its outage.
+
+Each `hass` process runs the demo tank with its readings on the session's server, the way several tanks or rooms
+share one database. While both write, the server stops and starts again; meanwhile each instance's wave maker is
+switched at known moments, so the rows it must hold are known exactly. Afterwards every instance's rows are
+there once, no row of any probe or outlet is stored twice, and the rollups equal the rows rolled up again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+import os
+from pathlib import Path
+import shlex
+import subprocess
+
+import aiohttp
+import psycopg
+import pytest
+
+from custom_components.bellas_reef.history import ROLLUP_RESOLUTIONS
+from scripts.demo.bootstrap import Client
+
+from .server import Server, bring_up, free_port, integration_problems, prepare_config, start, stop
+from .websocket import Connection, authenticate
+
+SWITCHED = "switch.wave_maker"
+BACKLOG = "sensor.demo_reef_readings_store_backlog"
+TOGGLES = 6
+SETTLE_SECONDS = 90.0
+
+
+@dataclass
+class Instance:
+    """One running Home Assistant and a client holding its owner's token."""
+
+    process: subprocess.Popen[bytes]
+    server: Server
+    client: Client
+
+
+async def _server(action: str) -> None:
+    process = await asyncio.create_subprocess_exec(
+        *shlex.split(os.environ["BELLAS_REEF_PG_CTL"]),
+        action,
+        *(["-m", "fast"] if action == "stop" else []),
+        stdout=asyncio.subprocess.DEVNULL,
+    )
+    assert await process.wait() == 0
+
+
+@pytest.fixture
+async def pg_url() -> str:
+    """The session's server, without readings tables of earlier tests (the e2e server's, too, are dropped)."""
+    url = os.environ.get("BELLAS_REEF_PG_DSN", "")
+    if not url:
+        pytest.fail("BELLAS_REEF_PG_DSN is not set: run these tests with `scripts/run --postgres`")
+
+    async def drop() -> None:
+        async with await psycopg.AsyncConnection.connect(url, autocommit=True) as connection:
+            await connection.execute(
+                "DROP TABLE IF EXISTS bellas_reef_readings, bellas_reef_batches, bellas_reef_rollups"
+            )
+
+    await drop()
+    return url
+
+
+@pytest.fixture
+async def instances(pg_url: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[list[Instance]]:
+    """Two `hass` processes on the demo configuration, each given the demo tank on the one server."""
+    started: list[tuple[subprocess.Popen[bytes], Path, int]] = []
+    try:
+        for _ in range(2):
+            config_dir = tmp_path_factory.mktemp("scale-out")
+            port = free_port()
+            prepare_config(config_dir, port)
+            started.append((start(config_dir), config_dir, port))
+        servers = await asyncio.gather(
+            *(bring_up(config_dir, port, pg_url) for _, config_dir, port in started)
+        )
+        async with AsyncExitStack() as stack:
+            running = []
+            for (process, _, _), server in zip(started, servers, strict=True):
+                session = await stack.enter_async_context(aiohttp.ClientSession())
+                client = Client(session, server.url)
+                client.token = server.token
+                running.append(Instance(process, server, client))
+            yield running
+    finally:
+        codes = [stop(process) for process, _, _ in started]
+    assert codes == [0, 0]
+    for _, config_dir, _ in started:
+        problems = integration_problems((config_dir / "home-assistant.log").read_text())
+        # The outage itself is reported: our warning, and the connection pool's own while it retries.
+        outage = ("Readings store unreachable", "[psycopg.pool] error connecting")
+        assert [p for p in problems if not any(text in p for text in outage)] == []
+
+
+async def _switch(instance: Instance) -> str:
+    """Switch the wave maker the other way and wait until HA shows it; return the state it was switched to."""
+    wanted = "off" if await _state(instance, SWITCHED) == "on" else "on"
+    await instance.client.call("POST", f"/api/services/switch/turn_{wanted}", {"entity_id": SWITCHED})
+
+    async def shown(instance: Instance) -> bool:
+        return await _state(instance, SWITCHED) == wanted
+
+    await _until(shown, instance)
+    return wanted
+
+
+async def _state(instance: Instance, entity_id: str) -> str:
+    state: str = (await instance.client.call("GET", f"/api/states/{entity_id}"))["state"]
+    return state
+
+
+async def _until(condition: Callable[[Instance], Awaitable[bool]], *instances: Instance) -> None:
+    async with asyncio.timeout(SETTLE_SECONDS):
+        while not all([await condition(instance) for instance in instances]):
+            await asyncio.sleep(0.5)
+
+
+async def _subentry(instance: Instance, entity_id: str) -> str:
+    """The subentry (the rows' source) behind one of the instance's entities, from its entity registry."""
+    async with instance.client.session.ws_connect(f"{instance.server.url}/api/websocket") as ws:
+        verdict = await authenticate(ws, instance.server.token)
+        assert verdict["type"] == "auth_ok", verdict
+        entry = await Connection(ws).command("config/entity_registry/get", entity_id=entity_id)
+    return str(entry["config_subentry_id"])
+
+
+async def test_two_instances_share_one_server_through_its_outage(
+    instances: list[Instance], pg_url: str
+) -> None:
+    sources = [await _subentry(instance, SWITCHED) for instance in instances]
+    expected: list[list[str]] = [[], []]
+
+    async def toggle_all() -> None:
+        for index, instance in enumerate(instances):
+            expected[index].append(await _switch(instance))
+
+    async def written(instance: Instance) -> bool:
+        return await _state(instance, BACKLOG) == "0"
+
+    await _until(written, *instances)
+    async with await psycopg.AsyncConnection.connect(pg_url) as connection:
+        cursor = await connection.execute("SELECT now()")
+        (since,) = await cursor.fetchone() or (None,)
+    for _ in range(TOGGLES // 2):
+        await toggle_all()
+        await asyncio.sleep(1)
+    await _server("stop")
+    try:
+        for _ in range(TOGGLES):
+            await toggle_all()
+            await asyncio.sleep(1)
+
+        async def spooling(instance: Instance) -> bool:
+            return int(await _state(instance, BACKLOG)) > 0
+
+        await _until(spooling, *instances)
+    finally:
+        await _server("start")
+    for _ in range(TOGGLES // 2):
+        await toggle_all()
+        await asyncio.sleep(1)
+    await _until(written, *instances)
+
+    async with await psycopg.AsyncConnection.connect(pg_url) as connection:
+        for index, instance in enumerate(instances):
+            cursor = await connection.execute(
+                "SELECT value FROM bellas_reef_readings WHERE controller = %s AND source = %s AND metric = 'on' "
+                "AND time >= %s ORDER BY time",
+                (instance.server.entry_id, sources[index], since),
+            )
+            stored = ["on" if value else "off" for (value,) in await cursor.fetchall()]
+            # A setup (the controller reloads after each subentry the demo adds) records the state it finds
+            # again; a row stored twice would have the same time and is caught below.
+            changes = [
+                state for number, state in enumerate(stored) if number == 0 or stored[number - 1] != state
+            ]
+            assert changes[-len(expected[index]) :] == expected[index], (instance.server.url, stored)
+        cursor = await connection.execute(
+            "SELECT controller, source, metric, time, count(*) FROM bellas_reef_readings "
+            "GROUP BY controller, source, metric, time HAVING count(*) > 1"
+        )
+        assert await cursor.fetchall() == []
+        cursor = await connection.execute("SELECT count(DISTINCT controller) FROM bellas_reef_readings")
+        assert await cursor.fetchone() == (2,)
+        for resolution in ROLLUP_RESOLUTIONS:
+            cursor = await connection.execute(
+                "SELECT count(*) FROM (SELECT controller, source, metric, "
+                "date_bin(%(width)s, time, 'epoch') AS slot, sum(value) AS total, min(value) AS low, "
+                "max(value) AS high, count(*) AS count FROM bellas_reef_readings "
+                "GROUP BY controller, source, metric, slot) AS raw FULL JOIN (SELECT * FROM bellas_reef_rollups "
+                "WHERE resolution = %(seconds)s) AS rolled USING (controller, source, metric, slot) "
+                "WHERE rolled.count IS DISTINCT FROM raw.count OR rolled.low IS DISTINCT FROM raw.low "
+                "OR rolled.high IS DISTINCT FROM raw.high OR abs(rolled.total - raw.total) > 1e-6 * abs(raw.total) "
+                "OR rolled.total IS NULL OR raw.total IS NULL",
+                {"width": resolution, "seconds": int(resolution.total_seconds())},
+            )
+            assert await cursor.fetchone() == (0,), resolution
