@@ -1,4 +1,4 @@
-"""Driver libraries load on demand: importing the integration loads no network or PostgreSQL library."""
+"""Driver libraries load on demand: importing the integration loads no network, PostgreSQL or GPIO library."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ from custom_components.bellas_reef.outlets.vesync import VeSyncAccount
 
 from .conftest import channel_subentry, probe_subentry
 
-HEAVY = ("kasa", "aioshelly", "pyvesync", "psycopg", "psycopg_pool")
+HEAVY = ("kasa", "aioshelly", "pyvesync", "psycopg", "psycopg_pool", "gpiozero")
 PACKAGE = "custom_components.bellas_reef"
 # Everything HA imports of the integration for a controller: the package, its config flow and its platforms.
 INTEGRATION = (
@@ -67,7 +67,7 @@ def _loaded_after_importing(*modules: str) -> list[str]:
     return loaded
 
 
-def test_importing_the_integration_loads_no_network_or_postgresql_library() -> None:
+def test_importing_the_integration_loads_no_network_postgresql_or_gpio_library() -> None:
     assert _loaded_after_importing(*INTEGRATION) == []
 
 
