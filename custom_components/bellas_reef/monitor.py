@@ -14,10 +14,10 @@ from typing import Any, Final
 
 from homeassistant.components import persistent_notification
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.const import UnitOfTemperature
-from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.const import STATE_OFF, STATE_ON, UnitOfTemperature
+from homeassistant.core import CALLBACK_TYPE, Event, EventStateChangedData, HomeAssistant, State, callback
 from homeassistant.helpers import issue_registry as ir
-from homeassistant.helpers.event import async_track_time_interval
+from homeassistant.helpers.event import async_track_state_change_event, async_track_time_interval
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
@@ -40,6 +40,7 @@ from .coordinator.probes import ProbeCoordinator
 from .hardware.tank import ProbeKind
 from .readings import ReadingsRecorder, Source
 from .safety import (
+    BINARY_CONDITIONS,
     CELSIUS,
     FAHRENHEIT,
     HeaterFailsafe,
@@ -88,6 +89,13 @@ def default_rule_options(hass: HomeAssistant, entry: ConfigEntry) -> dict[str, A
     kinds = {ProbeKind.TEMPERATURE} if temperature else set()
     kinds |= {ProbeKind.PH} if ph else set()
     return {**entry.options, CONF_RULES: rules, CONF_DEFAULTS_APPLIED: sorted(applied | kinds)}
+
+
+def binary_value(state: State | None) -> float | None:
+    """A binary sensor's state as the safety engine reads it: 1.0 on, 0.0 off, None when it cannot say."""
+    if state is None or state.state not in (STATE_ON, STATE_OFF):
+        return None
+    return 1.0 if state.state == STATE_ON else 0.0
 
 
 def orphan_issue_id(entry_id: str, rule_id: str) -> str:
@@ -150,15 +158,25 @@ class SafetyMonitor:
         self.thermometer = thermometer
         self._watching_since = dt_util.utcnow()
         saved = await self._store.async_load() or {}
+        # Binary sensors are HA entities that may load after the controller: their rules are never orphaned, an
+        # entity that is missing reads as unavailable.
+        sensors = sorted({rule.probe for rule in self.rules if rule.condition.kind in BINARY_CONDITIONS})
         self.engine = SafetyEngine(
-            self.rules, probes=probes.probes, now=dt_util.utcnow(), raised=saved.get("raised", [])
+            self.rules,
+            probes=(*probes.probes, *sensors),
+            now=dt_util.utcnow(),
+            raised=saved.get("raised", []),
         )
+        for sensor in sensors:
+            self.engine.record(sensor, dt_util.utcnow(), binary_value(self.hass.states.get(sensor)))
         self._update_issues()
         self._set_outcome(self.engine.outcome)
         self._unsubs = [
             probes.async_add_reading_listener(self._async_reading),
             async_track_time_interval(self.hass, self._async_timer, SAFETY_TICK, name=f"{DOMAIN} safety"),
         ]
+        if sensors:
+            self._unsubs.append(async_track_state_change_event(self.hass, sensors, self._async_binary))
 
     @callback
     def async_stop(self) -> None:
@@ -229,6 +247,14 @@ class SafetyMonitor:
         if value is not None and probe == self.thermometer:
             self._last_good = now
         self.engine.record(probe, now, value)
+        if self._ready:
+            self._async_judge(now)
+
+    @callback
+    def _async_binary(self, event: Event[EventStateChangedData]) -> None:
+        """A binary sensor changed: judged at once, so a leak stops the pumps within the tick it is seen."""
+        now = dt_util.utcnow()
+        self.engine.record(event.data["entity_id"], now, binary_value(event.data["new_state"]))
         if self._ready:
             self._async_judge(now)
 

@@ -1,12 +1,17 @@
-"""The controller's options: safety rules (add, edit, remove) and what safety mode does."""
+"""The controller's options: safety rules (add, edit, remove) and what safety mode does.
+
+A rule watches one of the controller's probes, or any binary sensor in Home Assistant (a leak sensor, a lid
+switch, a float switch on a GPIO input): the binary conditions (on, off, on for a time) go with binary sensors.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any, Final
 
+from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
 from homeassistant.config_entries import ConfigFlowResult, OptionsFlow
-from homeassistant.const import CONF_NAME
+from homeassistant.const import ATTR_DEVICE_CLASS, CONF_NAME, Platform
 from homeassistant.helpers import selector
 from homeassistant.util import slugify
 import probatio as vol
@@ -24,7 +29,15 @@ from ..const import (
 )
 from ..hardware.tank import ProbeKind
 from ..monitor import keeper_unit
-from ..safety import CELSIUS, Rule, RuleError, convert_temperature_rule, rules_from_list
+from ..safety import (
+    BINARY_CONDITIONS,
+    CELSIUS,
+    Rule,
+    RuleError,
+    convert_temperature_rule,
+    leak_rule,
+    rules_from_list,
+)
 from .fields import form_errors, number, roles, select
 
 CONDITION_FIELDS: Final[Mapping[str, tuple[str, ...]]] = {
@@ -34,6 +47,9 @@ CONDITION_FIELDS: Final[Mapping[str, tuple[str, ...]]] = {
     "rate": ("max_per_hour", "window_minutes"),
     "stale": ("minutes",),
     "flatline": ("minutes", "noise"),
+    "on": (),
+    "off": (),
+    "on_for": ("seconds",),
 }
 # Conditions that compare against a limit, and so can be given hysteresis and a proportional derate.
 LIMIT_CONDITIONS: Final = frozenset({"above", "below", "outside", "rate"})
@@ -61,11 +77,27 @@ class ReefOptionsFlow(OptionsFlow):
         return self.async_show_menu(step_id="init", menu_options=options)
 
     def _probes(self) -> list[selector.SelectOptionDict]:
-        return [
+        """The controller's probes, then every binary sensor in Home Assistant."""
+        probes = [
             selector.SelectOptionDict(value=subentry_id, label=subentry.title)
             for subentry_id, subentry in self.config_entry.subentries.items()
             if subentry.subentry_type == SUBENTRY_PROBE
         ]
+        sensors = sorted(
+            self.hass.states.async_all(Platform.BINARY_SENSOR), key=lambda state: state.name.casefold()
+        )
+        return probes + [
+            selector.SelectOptionDict(value=state.entity_id, label=f"{state.name} ({state.entity_id})")
+            for state in sensors
+        ]
+
+    def _source_problem(self, probe: str, condition: str) -> str | None:
+        """Binary conditions need a binary sensor, the others one of the controller's probes."""
+        if condition in BINARY_CONDITIONS:
+            return None if probe.startswith(f"{Platform.BINARY_SENSOR}.") else "condition_needs_binary_sensor"
+        subentry = self.config_entry.subentries.get(probe)
+        is_probe = subentry is not None and subentry.subentry_type == SUBENTRY_PROBE
+        return None if is_probe else "condition_needs_probe"
 
     def _is_temperature(self, probe: str) -> bool:
         subentry = self.config_entry.subentries.get(probe)
@@ -114,6 +146,8 @@ class ReefOptionsFlow(OptionsFlow):
         placeholders: dict[str, str] = {}
         if user_input is not None:
             errors, placeholders = form_errors(self._rule_schema(), user_input)
+            if not errors and (problem := self._source_problem(user_input["probe"], user_input["condition"])):
+                errors = {"condition": problem}
             if not errors:
                 condition = user_input["condition"]
                 kept = (
@@ -205,7 +239,7 @@ class ReefOptionsFlow(OptionsFlow):
                 placeholders = err.placeholders
             else:
                 return self.async_create_entry(data={**self.config_entry.options, CONF_RULES: rules})
-        shown = self._draft.get("actions", {})
+        shown = self._draft.get("actions") or self._suggested_actions(condition)
         suggested = {
             **self._draft.get("condition", {}),
             "hysteresis": self._draft.get("hysteresis", 0),
@@ -222,6 +256,15 @@ class ReefOptionsFlow(OptionsFlow):
             errors=errors,
             description_placeholders={"unit": self._display_unit(self._draft["probe"]), **placeholders},
         )
+
+    def _suggested_actions(self, condition: str) -> dict[str, Any]:
+        """What a new rule does unless the keeper says otherwise: a wet leak sensor stops the pumps that flood."""
+        state = self.hass.states.get(self._draft["probe"])
+        if condition != "on" or state is None:
+            return {}
+        if state.attributes.get(ATTR_DEVICE_CLASS) != BinarySensorDeviceClass.MOISTURE:
+            return {}
+        return leak_rule("leak", state.name, state.entity_id).actions.to_dict()
 
     def _new_id(self, name: str) -> str:
         base = slugify(name) or "rule"
@@ -298,4 +341,4 @@ class ReefOptionsFlow(OptionsFlow):
 
 def _field(name: str, value: float) -> float | int:
     """Minutes are whole numbers; the form's number fields give floats."""
-    return int(value) if name in ("minutes", "window_minutes") else value
+    return int(value) if name in ("minutes", "window_minutes", "seconds") else value

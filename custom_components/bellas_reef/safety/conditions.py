@@ -7,6 +7,9 @@ come back past the limit by the hysteresis, so a value hovering at the limit doe
 
 While the probe is unavailable every condition but ``stale`` keeps its last verdict: an unreadable probe is not a
 reason to clear a rule, nor to raise it (that is what ``stale`` rules are for).
+
+``on``, ``off`` and ``on_for`` watch a binary sensor (a leak sensor, a lid switch, a float switch) rather than a
+probe: the HA layer reports it as 1.0 while on and 0.0 while off.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from typing import Any, ClassVar, Self
 from . import validation as v
 from .readings import RecentReadings
 
-type Condition = Above | Below | Outside | Rate | Stale | Flatline
+type Condition = Above | Below | Outside | Rate | Stale | Flatline | IsOn | IsOff | OnFor
 type Convert = Callable[[float], float]
 
 
@@ -310,9 +313,120 @@ class Flatline:
         return cls(v.integer(data, "minutes"), v.number(data, "noise"))
 
 
+@dataclass(frozen=True, slots=True)
+class _Binary:
+    """A condition on a binary sensor: no limit to derate against, nothing for a hysteresis to do."""
+
+    kind: ClassVar[str]
+    has_limit: ClassVar[bool] = False
+    _breached_when_on: ClassVar[bool]
+
+    @property
+    def window(self) -> float:
+        """Seconds of past values the condition needs: only the latest."""
+        return 0.0
+
+    def check_hysteresis(self, hysteresis: float) -> None:
+        """The sensor's own state clears the rule: there is nothing for a hysteresis to do."""
+        if hysteresis:
+            raise v.RuleError("hysteresis_not_used", kind=self.kind, value=hysteresis)
+
+    def check(self, readings: RecentReadings, now: float, raised: bool, hysteresis: float) -> Verdict | None:
+        """Judge the sensor's latest state."""
+        value = readings.current
+        if value is None:
+            return None
+        return Verdict(
+            (value >= 0.5) == self._breached_when_on, value, 1.0 if self._breached_when_on else 0.0, None
+        )
+
+    def converted(self, point: Convert, step: Convert) -> Self:
+        """A binary sensor has no unit."""
+        return self
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {"kind": self.kind}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        """Read the JSON form: the kind says it all."""
+        return cls()
+
+
+@dataclass(frozen=True, slots=True)
+class IsOn(_Binary):
+    """Raised while the binary sensor is on (a leak sensor wet); clears as soon as it is off."""
+
+    kind: ClassVar[str] = "on"
+    _breached_when_on: ClassVar[bool] = True
+
+
+@dataclass(frozen=True, slots=True)
+class IsOff(_Binary):
+    """Raised while the binary sensor is off (a lid switch open); clears as soon as it is on."""
+
+    kind: ClassVar[str] = "off"
+    _breached_when_on: ClassVar[bool] = False
+
+
+@dataclass(frozen=True, slots=True)
+class OnFor:
+    """Raised once the binary sensor has been on for ``seconds`` without a break (a float switch stuck low).
+
+    It clears as soon as the sensor is off. A sensor already on when watching begins counts from then, so a
+    restart never raises the rule early. The value it reports is how many seconds the sensor has been on.
+    """
+
+    kind: ClassVar[str] = "on_for"
+    has_limit: ClassVar[bool] = False
+    seconds: int
+
+    def __post_init__(self) -> None:
+        """Reject a period that is not a whole number of seconds from 1 second to 1 day."""
+        if isinstance(self.seconds, bool) or not isinstance(self.seconds, int):
+            raise v.RuleError("invalid_integer", name="seconds", value=self.seconds)
+        v.check_number("seconds", self.seconds, 1, 86400)
+
+    @property
+    def window(self) -> float:
+        """Seconds of past values the condition needs: the whole period."""
+        return float(self.seconds)
+
+    def check_hysteresis(self, hysteresis: float) -> None:
+        """The sensor going off clears the rule: there is nothing for a hysteresis to do."""
+        if hysteresis:
+            raise v.RuleError("hysteresis_not_used", kind=self.kind, value=hysteresis)
+
+    def check(self, readings: RecentReadings, now: float, raised: bool, hysteresis: float) -> Verdict | None:
+        """Judge how long the sensor has been on without a break."""
+        value = readings.current
+        if value is None:
+            return None
+        if value < 0.5:
+            return Verdict(False, 0.0, float(self.seconds), None)
+        on_for = now - max(readings.held_since(), readings.watched_since)
+        return Verdict(on_for >= self.seconds, on_for, float(self.seconds), None)
+
+    def converted(self, point: Convert, step: Convert) -> Self:
+        """A binary sensor has no unit."""
+        return self
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {"kind": self.kind, "seconds": self.seconds}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        """Read and validate the JSON form."""
+        return cls(v.integer(data, "seconds"))
+
+
 CONDITIONS: Mapping[str, type[Condition]] = {
-    kind.kind: kind for kind in (Above, Below, Outside, Rate, Stale, Flatline)
+    kind.kind: kind for kind in (Above, Below, Outside, Rate, Stale, Flatline, IsOn, IsOff, OnFor)
 }
+# Conditions on a binary sensor rather than a probe.
+BINARY_CONDITIONS: frozenset[str] = frozenset({IsOn.kind, IsOff.kind, OnFor.kind})
 
 
 def condition_from_dict(data: object) -> Condition:

@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from . import validation as v
 from .actions import Actions, Derate
-from .conditions import Above, Outside
+from .conditions import Above, IsOn, Outside
 from .rules import Rule
 
 CELSIUS = "°C"
@@ -58,6 +58,21 @@ def convert_temperature_rule(rule: Rule, from_unit: str, to_unit: str) -> Rule:
         condition=rule.condition.converted(point, step),
         hysteresis=step(rule.hysteresis),
         actions=actions,
+    )
+
+
+def leak_rule(rule_id: str, name: str, sensor: str) -> Rule:
+    """The rule suggested for a leak sensor: while it is wet, the return pump and the top-off are off, with an alert.
+
+    Water on the floor is the return pump emptying the tank into the room, or the top-off emptying the reservoir;
+    both stop until the sensor is dry again.
+    """
+    return Rule(
+        id=rule_id,
+        name=name,
+        probe=sensor,
+        condition=IsOn(),
+        actions=Actions(outlets={"return_pump": False, "ato": False}, notify=True),
     )
 
 

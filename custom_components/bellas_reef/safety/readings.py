@@ -54,6 +54,16 @@ class RecentReadings:
         """When the latest value arrived, whatever came after it."""
         return self._times[-1] if self._times else None
 
+    def held_since(self) -> float:
+        """When the latest value began: the first of the unbroken run of reports equal to it.
+
+        A run longer than the values kept starts at the oldest one kept. Only asked once there is a value.
+        """
+        index = len(self._values) - 1
+        while index > 0 and self._values[index - 1] == self._values[-1]:
+            index -= 1
+        return self._times[index]
+
     def value_before_latest(self, seconds: float) -> float | None:
         """The value ``seconds`` (> 0) before the latest one, interpolated between the reports around then.
 

@@ -15,7 +15,8 @@ from .conditions import CONDITIONS, Condition, condition_from_dict
 class Rule:
     """One rule of a controller, as the options flow stores it.
 
-    ``probe`` is the probe's source id, opaque here: the HA layer feeds readings under the same id. Limits,
+    ``probe`` is the probe's source id, opaque here: the HA layer feeds readings under the same id (for a rule
+    on a binary sensor, the sensor's entity id, reported as 1.0 on and 0.0 off). Limits,
     hysteresis, noise and derate span are in the probe's native unit (°C for temperature probes; convert with
     ``convert_temperature_rule`` for keepers who work in °F). The hysteresis is in the condition's own unit:
     the probe's unit, or the probe's unit per hour for a rate rule; stale and flatline rules take none.
