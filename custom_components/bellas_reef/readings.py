@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from functools import partial
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP
@@ -51,7 +51,9 @@ from .history import (
 )
 
 if TYPE_CHECKING:
-    from .models import ReefRuntimeData
+    from .coordinator.lighting import LightingCoordinator
+    from .coordinator.outlets import OutletCoordinator
+    from .coordinator.probes import ProbeCoordinator
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -85,6 +87,14 @@ HEARTBEAT: Final = timedelta(minutes=10)
 def database_issue_id(entry_id: str) -> str:
     """The repair issue shown while a controller's database cannot be reached."""
     return f"database_unreachable_{entry_id}"
+
+
+class Controller(Protocol):
+    """What the recorder follows of a loaded controller (its runtime data)."""
+
+    probes: ProbeCoordinator
+    lighting: LightingCoordinator
+    outlets: OutletCoordinator
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,7 +198,7 @@ class ReadingsRecorder:
         self._unsubs.append(add_listener(on_update))
 
     @callback
-    def follow(self, runtime: ReefRuntimeData) -> None:
+    def follow(self, runtime: Controller) -> None:
         """Record the controller's probes, outlets and channel outputs from now on, until the recorder stops.
 
         Call it before the first refreshes, so the first reading of every setup is stored too.
