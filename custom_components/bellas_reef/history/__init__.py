@@ -1,4 +1,5 @@
-"""Readings history: PostgreSQL and SQLite stores, a crash-safe spool and the buffered writer.
+"""Readings history: PostgreSQL and SQLite stores with their rollups, a crash-safe spool, the buffered writer and
+the filter that keeps rows only on change.
 
 Pure Python (no Home Assistant imports), so the HA layer stays thin and these parts are tested on their own.
 
