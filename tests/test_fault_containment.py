@@ -178,11 +178,11 @@ async def test_any_probe_exception_leaves_the_rules_running(
     assert float(hass.states.get("sensor.water_temperature").state) > 27.8  # type: ignore[union-attr]
 
 
-@pytest.mark.parametrize("garbage", [float("nan"), float("inf"), "abc", None, [1, 2]])
+@pytest.mark.parametrize("garbage", [float("nan"), float("inf"), "abc", None, [1, 2], -1e308, 15.5])
 async def test_garbage_readings_make_the_probe_unavailable(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory, garbage: object
 ) -> None:
-    """NaN, infinity or not a number at all is a failing probe, not a reading."""
+    """NaN, infinity, not a number at all, or no pH there can be (15.5) is a failing probe, not a reading."""
     entry = await setup(hass, probe_subentry("pH", "ph"))
 
     async def nonsense() -> Any:

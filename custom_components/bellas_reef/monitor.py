@@ -7,9 +7,10 @@ outcome derates or darkens the lights through the lighting engine's safety stage
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 import logging
+from types import MappingProxyType
 from typing import Any, Final
 
 from homeassistant.components import persistent_notification
@@ -177,6 +178,11 @@ class SafetyMonitor:
         ]
         if sensors:
             self._unsubs.append(async_track_state_change_event(self.hass, sensors, self._async_binary))
+
+    @property
+    def latest(self) -> Mapping[str, float | None]:
+        """Each probe's latest reading as judged (None: it failed)."""
+        return MappingProxyType(self._latest)
 
     @callback
     def async_stop(self) -> None:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 import logging
 import math
+from typing import Final
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
@@ -19,6 +20,16 @@ from ..hardware.tank import ProbeKind
 from ..health import DeviceHealth, within
 
 _LOGGER = logging.getLogger(__name__)
+
+# What a probe of each kind can physically report, in its kind's unit; wider than any tank, narrower than noise.
+PLAUSIBLE: Final[Mapping[ProbeKind, tuple[float, float]]] = {
+    ProbeKind.TEMPERATURE: (-20.0, 80.0),
+    ProbeKind.PH: (0.0, 14.0),
+    ProbeKind.ORP: (-2000.0, 2000.0),
+    ProbeKind.SALINITY: (0.0, 100.0),
+    ProbeKind.CONDUCTIVITY: (0.0, 1_000_000.0),
+    ProbeKind.DISSOLVED_OXYGEN: (0.0, 100.0),
+}
 
 
 @dataclass(slots=True)
@@ -81,7 +92,7 @@ class ProbeCoordinator(DataUpdateCoordinator[dict[str, float | None]]):
     async def _async_read(self, probe: Probe) -> float | None:
         value: float | None = None
         try:
-            value = _finite(probe, await within(DEVICE_TIMEOUT, probe.read(), probe.name))
+            value = _plausible(probe, await within(DEVICE_TIMEOUT, probe.read(), probe.name))
         except Exception as err:  # noqa: BLE001 - any failure of one probe is that probe's, never the poll's
             value = None
             probe.health.failed(err)
@@ -93,12 +104,16 @@ class ProbeCoordinator(DataUpdateCoordinator[dict[str, float | None]]):
         return value
 
 
-def _finite(probe: Probe, reading: object) -> float:
-    """A reading as a number; NaN, infinity or something else entirely is the probe failing."""
+def _plausible(probe: Probe, reading: object) -> float:
+    """A reading as a number a probe of its kind can give; anything else is the probe failing, not the tank.
+
+    NaN, infinity, text, or -1e308 °C from a corrupted frame must never reach a safety rule as if it were water.
+    """
     try:
         value = float(reading)  # type: ignore[arg-type]
     except TypeError, ValueError:
         value = math.nan
-    if not math.isfinite(value):
-        raise ProbeReadError(f"{probe.name} read {str(reading)[:40]!r}, not a finite number")
+    low, high = PLAUSIBLE[probe.kind]
+    if not low <= value <= high:
+        raise ProbeReadError(f"{probe.name} read {str(reading)[:40]!r}, not a plausible {probe.kind} value")
     return value
