@@ -358,6 +358,11 @@ async def test_calibrate_probe_on_a_diagnostic_sensor(hass: HomeAssistant, tank:
         ({"windows": [{"on": "08:00+02:00", "off": "09:00"}]}, "field_not_a_time", "windows"),
         ({"windows": [{"on": "08:00"}]}, "field_not_an_object", "on, off"),
         ({"windows": "08:00-09:00"}, "field_not_a_list", "windows"),
+        (
+            {"windows": ["08:00", "09:00"]},
+            "field_not_an_object",
+            "windows must hold objects with exactly these keys",
+        ),
         # true/true was a 1 s relay cycle.
         ({"cycle_on_seconds": True, "cycle_off_seconds": True}, "field_not_a_number", "cycle_on_seconds"),
         ({"cycle_on_seconds": 1.5, "cycle_off_seconds": 3}, "field_not_whole", "cycle_on_seconds"),

@@ -266,7 +266,7 @@ def listing[T](field: str, item: Check[T], maximum: int, minimum: int = 0) -> Ch
 
 
 def record(field: str, keys: Mapping[str, Check[Any]]) -> Check[dict[str, Any]]:
-    """An object with exactly `keys`, each checked (its errors name `field` and the key)."""
+    """An object with exactly `keys`, each checked; every error names `field` (a bad one lists the keys)."""
 
     def check(value: object) -> dict[str, Any]:
         if not isinstance(value, Mapping):
