@@ -24,6 +24,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.bellas_reef.const import DOMAIN, SUBENTRY_CHANNEL, SUBENTRY_PROBE
+from custom_components.bellas_reef.hardware import gpio
 from custom_components.bellas_reef.hardware.errors import DeviceMissingError
 from custom_components.bellas_reef.hardware.ezo import CalibrationPoint, EzoCircuit
 from custom_components.bellas_reef.hardware.simulated import SimulatedEzo, SimulatedI2CBus, SimulatedPCA9685
@@ -73,6 +74,8 @@ def mock_pins() -> Iterator[MockFactory]:
     factory = MockFactory(pin_class=MockPWMPin)
     Device.pin_factory = factory
     yield factory
+    for owner in {owner for owner, _device in gpio._parked.values()}:
+        gpio.release_parked(owner)
     factory.reset()
     Device.pin_factory = None
 
@@ -187,6 +190,13 @@ async def test_gpio_channel(
     await _light_on(hass, "light.uv", 128)
     await advance(hass, freezer, 3)
     assert 0.15 < pin.state < 0.25
+    # A reload (every rule edit is one) keeps the light exactly where it is: no blink to dark.
+    level = pin.state
+    pin.clear_states()
+    assert await hass.config_entries.async_reload(controller.entry_id)
+    await advance(hass, freezer, 3)
+    assert pin.state == level
+    assert all(state == level for _, state in pin.states)
     result = await _flow(hass, controller, SUBENTRY_CHANNEL, "gpio", form | {"name": "UV 2"})
     assert result["errors"] == {"base": "already_configured"}
 

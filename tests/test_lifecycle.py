@@ -113,8 +113,8 @@ async def test_removal_forgets_everything_the_controller_kept(
     entry.runtime_data.simulator.tank.temperature_c = 30.0
     await advance(hass, freezer, 30, steps=30)
     assert await hass.config_entries.async_unload(entry.entry_id)
-    kept = [key for key in hass_storage if entry.entry_id in key]
-    assert sorted(kept) == sorted(f"{DOMAIN}.{entry.entry_id}{part}" for part in ("", ".outlets", ".safety"))
+    kept = {key for key in hass_storage if entry.entry_id in key}
+    assert {f"{DOMAIN}.{entry.entry_id}{part}" for part in ("", ".outlets", ".safety")} <= kept
     assert await hass.config_entries.async_remove(entry.entry_id)
     await hass.async_block_till_done()
     assert not [key for key in hass_storage if entry.entry_id in key]
@@ -129,3 +129,51 @@ async def test_a_reload_queued_for_a_deleted_controller_is_dropped(
     await hass.async_block_till_done()
     assert "UnknownEntry" not in caplog.text
     assert "Task exception was never retrieved" not in caplog.text
+
+
+async def test_state_saved_by_an_older_version_never_stops_the_tank(
+    hass: HomeAssistant, hass_storage: dict[str, Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    """A program stored before today's stricter checks (a fractional second, a UTC offset) is dropped, logged."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Reef",
+        data={"name": "Reef", "latitude": 52.0, "longitude": 5.0},
+        subentries_data=[
+            channel_subentry("Blue"),
+            {
+                "data": {"driver": "simulated", "role": "powerhead", "boot_delay": 0},
+                "subentry_type": SUBENTRY_OUTLET,
+                "title": "Wave maker",
+                "unique_id": "simulated:wave",
+            },
+        ],
+    )
+    entry.add_to_hass(hass)
+    channel = next(iter(entry.subentries))
+    wave = list(entry.subentries)[1]
+    hass_storage[f"{DOMAIN}.{entry.entry_id}"] = {
+        "version": 1,
+        "key": f"{DOMAIN}.{entry.entry_id}",
+        "data": {"channels": {channel: {"plan": {"program": {"kind": "warp"}}, "last_on_level": "x"}}},
+    }
+    hass_storage[f"{DOMAIN}.{entry.entry_id}.outlets"] = {
+        "version": 1,
+        "key": f"{DOMAIN}.{entry.entry_id}.outlets",
+        "data": {
+            "outlets": {
+                wave: {
+                    "manual_on": True,
+                    "program": {"windows": [{"on": "08:00:00.1", "off": "08:00:00.9+02:00"}]},
+                    "hold_until": None,
+                }
+            },
+            "feed_until": "not a time at all",
+        },
+    }
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state.name == "LOADED"
+    assert "Ignoring the saved plan of Blue" in caplog.text
+    assert "Ignoring the saved state of Wave maker" in caplog.text
+    assert entry.runtime_data.outlets.feed_until is None

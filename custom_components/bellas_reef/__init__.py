@@ -21,7 +21,8 @@ from .const import DOMAIN, STORAGE_VERSION, storage_key
 from .coordinator.lighting import LightingCoordinator
 from .coordinator.outlets import OutletCoordinator
 from .coordinator.probes import ProbeCoordinator
-from .drivers import HardwareBuilder, OutletBuilder, async_close_hardware
+from .dosers import async_setup_dosing_services, build_dosers
+from .drivers import HardwareBuilder, OutletBuilder, async_close_hardware, async_release_gpio
 from .entity import board_device_info, controller_device_info
 from .hardware.simulated import SimulatedI2CBus
 from .hardware.tank import ProbeKind, TankModel
@@ -38,13 +39,14 @@ from .websocket import async_setup_websocket
 PLATFORMS = [Platform.BINARY_SENSOR, Platform.BUTTON, Platform.LIGHT, Platform.SENSOR, Platform.SWITCH]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 # What a controller saves between restarts (None: its channels), all removed with it.
-STORED_PARTS: Final = (None, "outlets", "safety")
+STORED_PARTS: Final = (None, "outlets", "safety", "dosers")
 SIMULATORS: HassKey[dict[str, Simulator]] = HassKey(f"{DOMAIN}_simulators")
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Register the services; controllers themselves come from config entries only."""
     async_setup_services(hass)
+    async_setup_dosing_services(hass)
     async_setup_websocket(hass)
     await async_setup_panel(hass)
     return True
@@ -86,10 +88,13 @@ async def async_setup_entry(hass: HomeAssistant, entry: ReefConfigEntry) -> bool
     update_broken_issues(hass, entry, hardware.broken | outlet_builder.broken)
     readings = ReadingsRecorder(hass, entry, open_store(hass, entry))
 
+    dosing = build_dosers(hass, entry, simulator.bus, outlets, readings)
+
     @callback
     def apply_safety(outcome: SafetyOutcome) -> None:
         lighting.async_apply_safety(outcome, monitor.safety_mode_lights)
         outlets.async_apply_safety(outcome.outlets)
+        dosing.async_apply_safety(outcome.safety_mode)
 
     monitor = SafetyMonitor(hass, entry, apply_safety, readings)
     entry.runtime_data = ReefRuntimeData(
@@ -100,6 +105,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: ReefConfigEntry) -> bool
         readings=readings,
         monitor=monitor,
         outlets=outlets,
+        dosing=dosing,
     )
     thermometer = next(
         (sid for sid, probe in probe_coordinator.probes.items() if probe.kind == ProbeKind.TEMPERATURE), None
@@ -119,11 +125,14 @@ async def async_setup_entry(hass: HomeAssistant, entry: ReefConfigEntry) -> bool
     readings.follow(entry.runtime_data)
     await lighting.async_restore()
     await lighting.async_read_outputs()
+    # Reading took this controller's GPIO pins back at their level; pins of channels removed since stop now.
+    await async_release_gpio(hass, entry.entry_id)
     await lighting.async_follow_weather()
     await lighting.async_config_entry_first_refresh()
     await probe_coordinator.async_config_entry_first_refresh()
     await outlets.async_restore()
     await outlets.async_config_entry_first_refresh()
+    await dosing.async_restore()
 
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     monitor.async_ready()
@@ -185,6 +194,7 @@ async def async_unload_entry(hass: HomeAssistant, entry: ReefConfigEntry) -> boo
 async def async_remove_entry(hass: HomeAssistant, entry: ReefConfigEntry) -> None:
     """Forget everything the controller kept: saved channel, outlet and safety state, and simulated hardware."""
     hass.data.get(SIMULATORS, {}).pop(entry.entry_id, None)
+    await async_release_gpio(hass, entry.entry_id)
     for part in STORED_PARTS:
         await Store[dict[str, Any]](hass, STORAGE_VERSION, storage_key(entry.entry_id, part)).async_remove()
     await async_remove_readings(hass, entry)

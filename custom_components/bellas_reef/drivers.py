@@ -63,7 +63,7 @@ from .coordinator.outlets import ManagedOutlet
 from .coordinator.probes import Probe
 from .hardware.errors import HardwareError
 from .hardware.ezo import EzoCircuit, EzoProbe, ReadingPendingError
-from .hardware.gpio import GpioPwmOutput
+from .hardware.gpio import GpioPwmOutput, release_parked
 from .hardware.i2c import I2CBus, SMBusI2C
 from .hardware.pca9685 import PCA9685Board
 from .hardware.probes import DS18B20, W1_DEVICES
@@ -303,7 +303,10 @@ class HardwareBuilder:
                 return ExecutorBoard(
                     self.hass,
                     GpioPwmOutput(
-                        pin, pin_factory=data[CONF_PIN_FACTORY], frequency=float(data[CONF_FREQUENCY])
+                        pin,
+                        pin_factory=data[CONF_PIN_FACTORY],
+                        frequency=float(data[CONF_FREQUENCY]),
+                        owner=self.entry.entry_id,
                     ),
                 )
 
@@ -394,6 +397,14 @@ class HardwareBuilder:
         except ReadingPendingError:
             await asyncio.sleep(EZO_PENDING_RETRY_SECONDS)
             return await self.hass.async_add_executor_job(ezo.fetch_reading)
+
+
+async def async_release_gpio(hass: HomeAssistant, owner: str) -> None:
+    """Let go of the GPIO pins a controller parked and did not take back."""
+    try:
+        await hass.async_add_executor_job(release_parked, owner)
+    except HardwareError as err:
+        _LOGGER.warning("%s", err)
 
 
 async def async_close_hardware(hass: HomeAssistant, hardware: Hardware) -> None:

@@ -18,6 +18,8 @@ def factory() -> Iterator[MockFactory]:
     factory = MockFactory(pin_class=MockPWMPin)
     Device.pin_factory = factory
     yield factory
+    for owner in ("", "reef", "other"):
+        gpio.release_parked(owner)
     factory.reset()
     Device.pin_factory = previous
 
@@ -35,8 +37,9 @@ def test_drives_the_pin(factory: MockFactory) -> None:
     output.write({0: 0})
     assert pin.state == 0.0
     output.close()
-    assert pin.frequency is None
     output.close()
+    gpio.release_parked("")
+    assert pin.frequency is None
 
 
 def test_unchanged_duty_is_not_rewritten(factory: MockFactory) -> None:
@@ -51,7 +54,7 @@ def test_unchanged_duty_is_not_rewritten(factory: MockFactory) -> None:
     assert pin.state == pytest.approx(0.4001)
 
 
-def test_the_pin_is_claimed_on_first_use_and_released_on_close(factory: MockFactory) -> None:
+def test_the_pin_is_claimed_on_first_use_and_parked_on_close(factory: MockFactory) -> None:
     first = GpioPwmOutput(13)
     second = GpioPwmOutput(13)
     assert repr(first) == "GPIO13 (auto)"
@@ -62,6 +65,45 @@ def test_the_pin_is_claimed_on_first_use_and_released_on_close(factory: MockFact
     second.write({0: 1})
     assert factory.pin(13).state == pytest.approx(0.0001)
     second.close()
+
+
+def test_a_reload_takes_the_pin_back_without_a_blink(factory: MockFactory) -> None:
+    """Every rule edit reloads the controller: the light must stay exactly where it was meanwhile."""
+    before = GpioPwmOutput(18, frequency=800.0, owner="reef")
+    before.write({0: 5000})
+    pin = factory.pin(18)
+    pin.clear_states()
+    before.close()
+    assert pin.state == pytest.approx(0.5)
+    gpio.release_parked("other")
+    assert pin.frequency == 800.0
+    after = GpioPwmOutput(18, frequency=1000.0, owner="reef")
+    assert after.read() == {0: 5000}
+    assert [state for _, state in pin.states if state != pytest.approx(0.5)] == []
+    assert pin.frequency == 1000.0
+    after.close()
+
+
+def test_pins_nobody_took_back_are_released(factory: MockFactory) -> None:
+    """A channel removed between two setups: its pin goes dark and free once the controller is set up again."""
+    removed = GpioPwmOutput(19, owner="reef")
+    removed.write({0: 10_000})
+    removed.close()
+    pin = factory.pin(19)
+    assert pin.state == 1.0
+    gpio.release_parked("reef")
+    assert pin.frequency is None
+    assert GpioPwmOutput(19, owner="reef").read() == {0: 0}
+
+
+def test_a_pin_that_cannot_be_released_is_reported(factory: MockFactory) -> None:
+    output = GpioPwmOutput(20, owner="reef")
+    output.write({0: 1})
+    output.close()
+    device = gpio._parked[(output.pin_factory, 20)][1]
+    device.close = lambda: (_ for _ in ()).throw(RuntimeError("stuck"))
+    with pytest.raises(HardwareError, match="stuck"):
+        gpio.release_parked("reef")
 
 
 def test_a_pin_without_pwm_is_a_hardware_error(factory: MockFactory) -> None:

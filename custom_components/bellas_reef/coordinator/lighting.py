@@ -185,11 +185,12 @@ class LightingCoordinator(DataUpdateCoordinator[dict[str, ChannelOutput]]):
             if channel := self.channels.get(subentry_id):
                 try:
                     plan = ChannelPlan.from_dict(state["plan"])
-                except (PlanError, KeyError) as err:
+                    last_on_level = float(state.get("last_on_level", 1.0))
+                except Exception as err:  # noqa: BLE001 - a plan saved by an older version must not stop the tank
                     _LOGGER.warning("Ignoring the saved plan of %s: %s", channel.name, err)
                     continue
                 channel.plan = replace(plan, position=channel.plan.position, name=channel.name)
-                channel.last_on_level = float(state.get("last_on_level", 1.0))
+                channel.last_on_level = last_on_level
 
     @callback
     def async_subscribe_outputs(

@@ -124,18 +124,29 @@ class OutletCoordinator(DataUpdateCoordinator[dict[str, OutletState | None]]):
         saved = await self.store.async_load() or {}
         for subentry_id, state in saved.get("outlets", {}).items():
             if outlet := self.outlets.get(subentry_id):
-                outlet.manual_on = state.get("manual_on")
-                if state.get("program"):
-                    outlet.program = OutletProgram.from_dict(state["program"])
-                outlet.hold_until = (
-                    dt_util.parse_datetime(state["hold_until"]) if state.get("hold_until") else None
-                )
-        if saved.get("feed_until"):
-            self.feed_until = dt_util.parse_datetime(saved["feed_until"])
-            self.feed_roles = frozenset(saved.get("feed_roles", []))
+                try:
+                    self._restore(outlet, state)
+                except Exception as err:  # noqa: BLE001 - state saved by an older version must not stop the tank
+                    _LOGGER.warning("Ignoring the saved state of %s: %s", outlet.name, err)
+        try:
+            if saved.get("feed_until"):
+                self.feed_until = dt_util.parse_datetime(saved["feed_until"])
+                self.feed_roles = frozenset(saved.get("feed_roles", []))
+        except Exception as err:  # noqa: BLE001 - a feed mode that cannot be read is simply over
+            _LOGGER.warning("Ignoring the saved feed mode: %s", err)
+            self.feed_until, self.feed_roles = None, frozenset()
         self._unsub_tick = async_track_time_interval(
             self.hass, self._async_tick, OUTLET_TICK, name=f"{DOMAIN} outlet programs"
         )
+
+    @staticmethod
+    def _restore(outlet: ManagedOutlet, state: dict[str, Any]) -> None:
+        program = OutletProgram.from_dict(state["program"]) if state.get("program") else None
+        hold_until = dt_util.parse_datetime(state["hold_until"]) if state.get("hold_until") else None
+        manual_on = state.get("manual_on")
+        if manual_on is not None and not isinstance(manual_on, bool):
+            raise TypeError(f"manual state {manual_on!r} is not on or off")
+        outlet.manual_on, outlet.program, outlet.hold_until = manual_on, program, hold_until
 
     def _saved_state(self) -> dict[str, Any]:
         return {

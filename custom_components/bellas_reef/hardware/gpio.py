@@ -26,6 +26,28 @@ DEFAULT_FREQUENCY = 1000.0
 # One factory per kind for the whole process: each keeps its own pin reservations and chip handle.
 _factories: dict[str, Any] = {}
 _factories_lock = threading.Lock()
+# Pins whose output was closed but keeps driving its level, by (factory, pin): (owner, gpiozero device). A
+# reload (every rule edit reloads the controller) takes its pins back from here without a blink.
+_parked: dict[tuple[str, int], tuple[str, Any]] = {}
+_parked_lock = threading.Lock()
+
+
+def release_parked(owner: str) -> None:
+    """Let go of the pins `owner` closed and did not take back: their channel is gone, so their light goes out.
+
+    Blocking.
+    """
+    with _parked_lock:
+        gone = [key for key, (parked_by, _device) in _parked.items() if parked_by == owner]
+        devices = [_parked.pop(key)[1] for key in gone]
+    failed: list[str] = []
+    for device in devices:
+        try:
+            device.close()
+        except Exception as err:  # noqa: BLE001 - the others are released all the same
+            failed.append(str(err))
+    if failed:
+        raise HardwareError(f"GPIO pins could not be released: {'; '.join(failed)}")
 
 
 def _pin_factory(name: str) -> Any:
@@ -42,13 +64,20 @@ def _pin_factory(name: str) -> Any:
 class GpioPwmOutput:
     """One BCM pin as a `PwmBoard` with a single output, index 0; duties 0-10000.
 
-    The pin is claimed on the first `write` or `read` and released by `close`.
+    The pin is claimed on the first `write` or `read`. `close` parks it still driving its level, for the next
+    output of the same pin and owner to take over (a reload must not black the channel out);
+    `release_parked(owner)` lets go of the pins nobody took back.
     """
 
     max_duty = GPIO_MAX_DUTY
 
     def __init__(
-        self, pin: int, *, pin_factory: str = AUTO_PIN_FACTORY, frequency: float = DEFAULT_FREQUENCY
+        self,
+        pin: int,
+        *,
+        pin_factory: str = AUTO_PIN_FACTORY,
+        frequency: float = DEFAULT_FREQUENCY,
+        owner: str = "",
     ) -> None:
         """Describe the output; no I/O happens here."""
         if not FIRST_PIN <= pin <= LAST_PIN:
@@ -60,6 +89,7 @@ class GpioPwmOutput:
         self.pin = pin
         self.pin_factory = pin_factory
         self.frequency = frequency
+        self.owner = owner
         self._device: Any = None
         self._duty: int | None = None
         self._lock = threading.Lock()
@@ -90,10 +120,11 @@ class GpioPwmOutput:
             return {0: round(value * GPIO_MAX_DUTY)}
 
     def close(self) -> None:
-        """Release the pin (gpiozero stops its PWM)."""
+        """Stop using the pin; it keeps driving its level until taken back or released (`release_parked`)."""
         with self._lock:
             if self._device is not None:
-                self._device.close()
+                with _parked_lock:
+                    _parked[(self.pin_factory, self.pin)] = (self.owner, self._device)
                 self._device = None
                 self._duty = None
 
@@ -104,13 +135,20 @@ class GpioPwmOutput:
         return self._device
 
     def _claim(self) -> Any:
-        """Create the gpiozero device: off, at the configured frequency.
+        """Take the pin back from a reload at its level, or create the gpiozero device: off, at the frequency.
 
         gpiozero is imported here, on the first claim (in the executor, as every pin call), so a controller
         without GPIO channels never loads it.
         """
-        device = importlib.import_module("gpiozero").PWMOutputDevice
-        return device(
+        with _parked_lock:
+            parked = _parked.pop((self.pin_factory, self.pin), None)
+        if parked is not None:
+            device = parked[1]
+            if device.frequency != self.frequency:
+                device.frequency = self.frequency
+            return device
+        device_class = importlib.import_module("gpiozero").PWMOutputDevice
+        return device_class(
             self.pin, initial_value=0, frequency=self.frequency, pin_factory=_pin_factory(self.pin_factory)
         )
 
