@@ -11,6 +11,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .coordinator.outlets import OutletCoordinator
+from .dosers import doser_entities
 from .entity import WritesChangesOnly, controller_device_info
 from .models import ReefConfigEntry
 from .monitor import SafetyMonitor
@@ -32,6 +33,8 @@ async def async_setup_entry(
             *(RuleSensor(entry, monitor, rule) for rule in monitor.engine.rules),
         ]
     )
+    for subentry_id, entities in doser_entities(entry, "binary_sensor").items():
+        async_add_entities(entities, config_subentry_id=subentry_id)
 
 
 class FeedModeSensor(WritesChangesOnly, CoordinatorEntity[OutletCoordinator], BinarySensorEntity):

@@ -10,6 +10,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .const import DEFAULT_FEED_MINUTES, DEFAULT_FEED_ROLES
 from .coordinator.lighting import Channel
+from .dosers import doser_entities
 from .entity import controller_device_info
 from .lighting import ChannelPlan
 from .models import ReefConfigEntry
@@ -24,6 +25,8 @@ async def async_setup_entry(
 ) -> None:
     """Add the controller's feed and stop-effects buttons."""
     async_add_entities([FeedButton(entry), StopEffectsButton(entry)])
+    for subentry_id, entities in doser_entities(entry, "button").items():
+        async_add_entities(entities, config_subentry_id=subentry_id)
 
 
 class ControllerButton(ButtonEntity):

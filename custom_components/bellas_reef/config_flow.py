@@ -29,12 +29,14 @@ from .const import (
     CONF_VESYNC,
     DOMAIN,
     SUBENTRY_CHANNEL,
+    SUBENTRY_DOSER,
     SUBENTRY_OUTLET,
     SUBENTRY_PROBE,
     OutletDriver,
 )
 from .flows.channel import ChannelSubentryFlow
 from .flows.controller import controller_data, controller_schema, store_errors
+from .flows.doser import DoserSubentryFlow
 from .flows.fields import form_errors
 from .flows.options import ReefOptionsFlow
 from .flows.outlet import OutletSubentryFlow, outlet_error
@@ -65,6 +67,7 @@ class BellasReefConfigFlow(ConfigFlow, domain=DOMAIN):
             SUBENTRY_CHANNEL: ChannelSubentryFlow,
             SUBENTRY_PROBE: ProbeSubentryFlow,
             SUBENTRY_OUTLET: OutletSubentryFlow,
+            SUBENTRY_DOSER: DoserSubentryFlow,
         }
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from homeassistant.config_entries import ConfigEntry
 
+from .coordinator.dosing import DosingCoordinator
 from .coordinator.lighting import LightingCoordinator
 from .coordinator.outlets import OutletCoordinator
 from .coordinator.probes import ProbeCoordinator
@@ -36,6 +37,7 @@ class ReefRuntimeData:
     readings: ReadingsRecorder
     monitor: SafetyMonitor
     outlets: OutletCoordinator
+    dosing: DosingCoordinator
 
 
 type ReefConfigEntry = ConfigEntry[ReefRuntimeData]

@@ -31,6 +31,7 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from .const import DOMAIN
 from .coordinator.outlets import ManagedOutlet, OutletCoordinator
 from .coordinator.probes import Probe, ProbeCoordinator
+from .dosers import doser_entities
 from .entity import OutletEntity, ProbeEntity, WritesChangesOnly, controller_device_info
 from .hardware.errors import HardwareError
 from .hardware.ezo import CalibrationPoint, calibration_command
@@ -179,6 +180,8 @@ async def async_setup_entry(
             [ProbeSensor(runtime.probes, probe, PROBE_DESCRIPTIONS[probe.kind])],
             config_subentry_id=subentry_id,
         )
+    for subentry_id, entities in doser_entities(entry, "sensor").items():
+        async_add_entities(entities, config_subentry_id=subentry_id)
 
 
 class ProbeSensor(ProbeEntity, SensorEntity):
