@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 import datetime as dt
+import itertools
 
 from hypothesis import given, settings, strategies as st
 import pytest
@@ -328,3 +329,27 @@ def test_channels_not_seen_for_an_hour_are_forgotten() -> None:
     evaluator.evaluate(ChannelPlan(Static(0.2)), later, context)
     assert evaluator.evaluate(old, later, context).level == 0.1  # followed again from scratch
     assert len(evaluator._channels) == 2
+
+
+def test_a_step_no_transition_announces_is_still_kept_sharp() -> None:
+    """The refinement narrows an unannounced step down to a millisecond and keeps it as a step."""
+
+    def sample(moment: float) -> tuple[float, float, float]:
+        return (0.2 if moment < 1234.5678 else 0.7, 1.0, 0.0)
+
+    times, values = compiled._knots(sample, [0.0, 600.0, 1200.0, 1800.0])
+    step = next(index for index, (before, after) in enumerate(itertools.pairwise(values)) if before != after)
+    assert 0.0 < times[step + 1] - 1234.5678 <= 1e-3
+    assert times[step] == times[step + 1]
+    assert (values[step][0], values[step + 1][0]) == (0.2, 0.7)
+
+
+def test_many_plans_at_once_stay_right() -> None:
+    """More distinct plans than compiled days kept: the oldest are dropped and compiled again when asked."""
+    context = LightingContext(AMSTERDAM)
+    evaluator = Evaluator()
+    now = dt.datetime(2026, 6, 21, 12, tzinfo=dt.UTC)
+    plans = [ChannelPlan(Static(index / 100)) for index in range(100)]
+    for _ in range(2):
+        for index, plan in enumerate(plans):
+            assert evaluator.evaluate(plan, now, context).level == pytest.approx(index / 100)
