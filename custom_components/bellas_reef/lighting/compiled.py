@@ -295,9 +295,9 @@ class _Channel:
         "valid_until",
     )
 
-    def __init__(self, plan: ChannelPlan, day: CompiledDay | None) -> None:
+    def __init__(self, plan: ChannelPlan) -> None:
         self.plan = plan
-        self.day = day
+        self.day: CompiledDay | None = None
         self.seen = 0.0
         self.evaluation: Evaluation | None = None
         self.valid_from = math.inf
@@ -421,14 +421,14 @@ class Evaluator:
         return evaluation
 
     def _follow(self, plan: ChannelPlan, timestamp: float) -> _Channel:
-        """Start following a plan object, keeping the compiled day of the plan it replaces when that still fits."""
+        """Start following a new plan object; plans not seen for an hour are forgotten (their day stays shared)."""
         if timestamp - self._swept > _FORGET_SECONDS:
             self._swept = timestamp
             for key in [
                 key for key, known in self._channels.items() if timestamp - known.seen > _FORGET_SECONDS
             ]:
                 del self._channels[key]
-        channel = self._channels[id(plan)] = _Channel(plan, None)
+        channel = self._channels[id(plan)] = _Channel(plan)
         return channel
 
     def _day(self, plan: ChannelPlan, timestamp: float, context: LightingContext) -> CompiledDay:
