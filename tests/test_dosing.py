@@ -1,15 +1,19 @@
 """Dosing pumps through Home Assistant, on frozen time: calibration, schedules, the cap, restarts, containers.
 
-The pumps run on the simulated PCA9685 (a DC pump on a PWM output) or a simulated outlet; what a pump delivered is
+The pumps run on the simulated PCA9685 (a DC pump on a PWM output, through the real driver), gpiozero's mock pins
+or a simulated outlet; what a pump delivered is
 read back from the chip's output and the readings table.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
+from gpiozero import Device
+from gpiozero.pins.mock import MockFactory, MockPWMPin
 from homeassistant.config_entries import SOURCE_USER
 from homeassistant.const import ATTR_ENTITY_ID
 from homeassistant.core import HomeAssistant, ServiceCall
@@ -21,11 +25,13 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 
 from custom_components.bellas_reef.const import DOMAIN, SUBENTRY_DOSER, SUBENTRY_OUTLET
 from custom_components.bellas_reef.coordinator.dosing import Doser
-from custom_components.bellas_reef.hardware.simulated import SimulatedPCA9685
+from custom_components.bellas_reef.hardware import gpio
+from custom_components.bellas_reef.hardware.errors import DeviceMissingError
+from custom_components.bellas_reef.hardware.simulated import SimulatedI2CBus, SimulatedPCA9685
 from custom_components.bellas_reef.models import ReefConfigEntry
 from custom_components.bellas_reef.outlets import SimulatedOutlet
 
-from .conftest import advance, probe_subentry
+from .conftest import advance, channel_data, channel_subentry, probe_subentry
 
 ADDRESS = 0x41
 REMAINING = "sensor.alkalinity_remaining"
@@ -47,10 +53,17 @@ SETTINGS: dict[str, Any] = {
 def doser_subentry(title: str = "Alkalinity", output: int = 0, **settings: Any) -> dict[str, Any]:
     """A doser on an output of the simulated PCA9685 at 0x41, at full speed."""
     return {
-        "data": {"pump": "pwm", "address": ADDRESS, "output": output, "duty": 100.0, **SETTINGS, **settings},
+        "data": {
+            "pump": "simulated",
+            "address": ADDRESS,
+            "output": output,
+            "duty": 100.0,
+            **SETTINGS,
+            **settings,
+        },
         "subentry_type": SUBENTRY_DOSER,
         "title": title,
-        "unique_id": f"doser:pwm:{ADDRESS}:{output}",
+        "unique_id": f"doser:simulated:{ADDRESS}:{output}",
     }
 
 
@@ -403,10 +416,10 @@ async def _doser_flow(
 
 async def test_doser_flow_checks_and_reconfigure(hass: HomeAssistant) -> None:
     """Each bad answer is a translated error on its field; the same pump twice is refused; settings are editable."""
-    entry = await _setup(hass)
+    entry = await _setup(hass, dict(channel_subentry("Blue", address=0x40, output=2)))
     assert (await _doser_flow(hass, entry, "outlet"))["reason"] == "no_outlets"
-    form = await _doser_flow(hass, entry, "pwm")
-    assert form["step_id"] == "pwm"
+    form = await _doser_flow(hass, entry, "simulated")
+    assert form["step_id"] == "simulated"
     result = await hass.config_entries.subentries.async_configure(
         form["flow_id"], {"address": ADDRESS, "output": 1.5, "duty": 80}
     )
@@ -429,15 +442,15 @@ async def test_doser_flow_checks_and_reconfigure(hass: HomeAssistant) -> None:
         form["flow_id"], {"name": "Magnesium", **SETTINGS}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert result["data"] == {"pump": "pwm", "address": ADDRESS, "output": 2, "duty": 80.0, **SETTINGS}
+    assert result["data"] == {"pump": "simulated", "address": ADDRESS, "output": 2, "duty": 80.0, **SETTINGS}
     await hass.async_block_till_done()
     again = await _doser_flow(
-        hass, entry, "pwm", {"address": ADDRESS, "output": 2, "duty": 50}, {"name": "Again", **SETTINGS}
+        hass, entry, "simulated", {"address": ADDRESS, "output": 2, "duty": 50}, {"name": "Again", **SETTINGS}
     )
     assert again["reason"] == "already_configured"
     switch_form = await _doser_flow(hass, entry, "ha_switch")
     assert switch_form["step_id"] == "ha_switch"
-    subentry_id = next(iter(entry.subentries))
+    subentry_id = next(sid for sid, sub in entry.subentries.items() if sub.subentry_type == SUBENTRY_DOSER)
     result = await entry.start_subentry_reconfigure_flow(hass, subentry_id)
     assert result["step_id"] == "reconfigure"
     result = await hass.config_entries.subentries.async_configure(
@@ -453,3 +466,109 @@ async def test_doser_flow_checks_and_reconfigure(hass: HomeAssistant) -> None:
     assert entry.subentries[subentry_id].data["window_end"] == "22:00:00"
     await hass.async_block_till_done()
     assert _doser(entry, "Magnesium").rate == 0.75
+
+
+@pytest.fixture
+def mock_pins() -> Iterator[MockFactory]:
+    """gpiozero's own mock pin factory with PWM pins, as the default factory."""
+    factory = MockFactory(pin_class=MockPWMPin)
+    Device.pin_factory = factory
+    yield factory
+    for owner in {owner for owner, _device in gpio._parked.values()}:
+        gpio.release_parked(owner)
+    factory.reset()
+    Device.pin_factory = None
+
+
+async def test_pumps_on_a_pca9685_and_a_gpio_pin(
+    hass: HomeAssistant,
+    monkeypatch: pytest.MonkeyPatch,
+    freezer: FrozenDateTimeFactory,
+    mock_pins: MockFactory,
+) -> None:
+    """A doser on a real board's output (the real driver on a simulated chip) and one on a GPIO pin run at their duty.
+
+    An output or pin a light channel uses is refused, as is another PWM frequency on a light's board.
+    """
+    board = SimulatedI2CBus()
+    board.attach(0x40, SimulatedPCA9685())
+    buses = {1: board}
+
+    def open_bus(number: int) -> SimulatedI2CBus:
+        if number not in buses:
+            raise DeviceMissingError(f"I2C bus {number} does not exist")
+        return buses[number]
+
+    monkeypatch.setattr("custom_components.bellas_reef.dosers.open_i2c_bus", open_bus)
+    light = {
+        "data": {**channel_data(driver="pca9685", address=0x40, output=0), "bus": 1, "frequency": 800.0},
+        "subentry_type": "channel",
+        "title": "Blue",
+        "unique_id": "pca9685:1:64:0",
+    }
+    gpio_light = {
+        "data": {**channel_data(driver="gpio"), "pin": 18, "pin_factory": "auto", "frequency": 1000.0},
+        "subentry_type": "channel",
+        "title": "UV",
+        "unique_id": "gpio:18",
+    }
+    monkeypatch.setattr("custom_components.bellas_reef.drivers.open_i2c_bus", open_bus)
+    entry = await _setup(hass, light, gpio_light)
+    chip = {"bus": 1, "address": 0x40, "output": 0, "frequency": 800, "duty": 50}
+    result = await _doser_flow(hass, entry, "pca9685", chip)
+    assert result["errors"] == {"output": "output_in_use"}
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {**chip, "output": 3, "frequency": 1000}
+    )
+    assert result["errors"] == {"frequency": "frequency_differs"}
+    result = await hass.config_entries.subentries.async_configure(result["flow_id"], {**chip, "output": 3})
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {"name": "Calcium", **SETTINGS, "daily_ml": 0}
+    )
+    assert result["data"]["pump"] == "pca9685"
+    pin = {"pin": 18, "pin_factory": "auto", "frequency": 500, "duty": 80}
+    result = await _doser_flow(hass, entry, "gpio", pin)
+    assert result["errors"] == {"pin": "output_in_use"}
+    result = await hass.config_entries.subentries.async_configure(result["flow_id"], {**pin, "pin": 13})
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {"name": "Magnesium", **SETTINGS, "daily_ml": 0}
+    )
+    assert result["data"] == {
+        "pump": "gpio",
+        "pin": 13,
+        "pin_factory": "auto",
+        "frequency": 500.0,
+        "duty": 80.0,
+        **SETTINGS,
+        "daily_ml": 0.0,
+    }
+    await hass.async_block_till_done()
+    await advance(hass, freezer, 1)
+    chip_device = board.device(0x40)
+    assert isinstance(chip_device, SimulatedPCA9685)
+    await hass.services.async_call(
+        DOMAIN, "dose", {ATTR_ENTITY_ID: "sensor.calcium_remaining", "volume": 1}, blocking=True
+    )
+    await hass.services.async_call(
+        DOMAIN, "dose", {ATTR_ENTITY_ID: "sensor.magnesium_remaining", "volume": 1}, blocking=True
+    )
+    assert chip_device.output_duty(3) == 2048
+    assert mock_pins.pin(13).state == pytest.approx(0.8)
+    await advance(hass, freezer, 3, steps=6)
+    assert chip_device.output_duty(3) == 0
+    assert mock_pins.pin(13).state == 0
+    # Without its bus, the doser's doses fail in words; the rest of the tank runs.
+    del buses[1]
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    with pytest.raises(HomeAssistantError) as err:
+        await hass.services.async_call(
+            DOMAIN, "dose", {ATTR_ENTITY_ID: "sensor.calcium_remaining", "volume": 1}, blocking=True
+        )
+    assert err.value.translation_key == "doser_failed"
+    await hass.services.async_call(
+        DOMAIN, "dose", {ATTR_ENTITY_ID: "sensor.magnesium_remaining", "volume": 1}, blocking=True
+    )
+    assert mock_pins.pin(13).state == pytest.approx(0.8)
+    await advance(hass, freezer, 3, steps=6)
+    assert mock_pins.pin(13).state == 0

@@ -21,7 +21,7 @@ from .const import DOMAIN, STORAGE_VERSION, storage_key
 from .coordinator.lighting import LightingCoordinator
 from .coordinator.outlets import OutletCoordinator
 from .coordinator.probes import ProbeCoordinator
-from .dosers import async_setup_dosing_services, build_dosers
+from .dosers import async_build_dosers, async_setup_dosing_services
 from .drivers import HardwareBuilder, OutletBuilder, async_close_hardware, async_release_gpio
 from .entity import board_device_info, controller_device_info
 from .hardware.simulated import SimulatedI2CBus
@@ -88,7 +88,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: ReefConfigEntry) -> bool
     update_broken_issues(hass, entry, hardware.broken | outlet_builder.broken)
     readings = ReadingsRecorder(hass, entry, open_store(hass, entry))
 
-    dosing = build_dosers(hass, entry, simulator.bus, outlets, readings)
+    dosing = await async_build_dosers(hass, entry, simulator.bus, outlets, readings)
 
     @callback
     def apply_safety(outcome: SafetyOutcome) -> None:

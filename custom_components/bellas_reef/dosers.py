@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from functools import partial
+import logging
 from typing import Any, Final
 
 from homeassistant.components.binary_sensor import BinarySensorEntity
@@ -20,9 +23,13 @@ import probatio as vol
 
 from .const import (
     CONF_ADDRESS,
+    CONF_BUS,
     CONF_DUTY,
     CONF_ENTITY_ID,
+    CONF_FREQUENCY,
     CONF_OUTPUT,
+    CONF_PIN,
+    CONF_PIN_FACTORY,
     CONF_PUMP,
     CONF_RATE,
     DOMAIN,
@@ -41,10 +48,16 @@ from .coordinator.dosing import (
 )
 from .coordinator.outlets import OutletCoordinator
 from .dosing import rate_from_calibration
-from .drivers import ExecutorBoard
+from .drivers import ExecutorBoard, MissingBus, open_i2c_bus
+from .hardware.errors import HardwareError
+from .hardware.gpio import GpioPwmOutput
+from .hardware.i2c import SMBusI2C
+from .hardware.pca9685 import PCA9685Board
 from .hardware.simulated import SimulatedI2CBus, simulated_pca9685_board
 from .models import ReefConfigEntry
 from .readings import ReadingsRecorder, Source
+
+_LOGGER = logging.getLogger(__name__)
 
 # The readings table's metric of a dose, in millilitres.
 METRIC_DOSE: Final = "dose"
@@ -69,34 +82,65 @@ CALIBRATE_SCHEMA: Final = vol.Schema(
 )
 
 
-def build_dosers(
+async def async_build_dosers(
     hass: HomeAssistant,
     entry: ReefConfigEntry,
     bus: SimulatedI2CBus,
     outlets: OutletCoordinator,
     readings: ReadingsRecorder,
 ) -> DosingCoordinator:
-    """The controller's dosers, each with the pump its subentry names."""
+    """The controller's dosers, each with the pump its subentry names; a missing bus fails only its doser's doses."""
     dosers: list[Doser] = []
     for subentry_id, subentry in entry.subentries.items():
-        if subentry.subentry_type != SUBENTRY_DOSER:
-            continue
-        data = subentry.data
-        pump: Pump
-        if data[CONF_PUMP] == DoserPump.OUTLET:
-            pump = CoordinatedPump(outlets.async_command, data[CONF_OUTLET])
-        elif data[CONF_PUMP] == DoserPump.HA_SWITCH:
-            pump = SwitchPump(hass, data[CONF_ENTITY_ID])
-        else:
-            board = ExecutorBoard(hass, simulated_pca9685_board(bus=bus, address=int(data[CONF_ADDRESS])))
-            pump = PwmPump(board, int(data[CONF_OUTPUT]), float(data[CONF_DUTY]) / 100)
-        dosers.append(doser_from_data(subentry_id, subentry.title, data, pump))
+        if subentry.subentry_type == SUBENTRY_DOSER:
+            pump = await _async_pump(hass, entry, bus, outlets, subentry.data)
+            dosers.append(doser_from_data(subentry_id, subentry.title, subentry.data, pump))
 
     @callback
     def record(subentry_id: str, volume_ml: float) -> None:
         readings.add(Source(subentry_id, METRIC_DOSE), volume_ml)
 
     return DosingCoordinator(hass, entry, dosers, record, outlets.feed_active)
+
+
+async def _async_pump(
+    hass: HomeAssistant,
+    entry: ReefConfigEntry,
+    simulated_bus: SimulatedI2CBus,
+    outlets: OutletCoordinator,
+    data: Mapping[str, Any],
+) -> Pump:
+    match data[CONF_PUMP]:
+        case DoserPump.OUTLET:
+            return CoordinatedPump(outlets.async_command, data[CONF_OUTLET])
+        case DoserPump.HA_SWITCH:
+            return SwitchPump(hass, data[CONF_ENTITY_ID])
+        case DoserPump.GPIO:
+            output = GpioPwmOutput(
+                int(data[CONF_PIN]),
+                pin_factory=data[CONF_PIN_FACTORY],
+                frequency=float(data[CONF_FREQUENCY]),
+                owner=entry.entry_id,
+            )
+            return PwmPump(ExecutorBoard(hass, output), 0, float(data[CONF_DUTY]) / 100)
+        case DoserPump.PCA9685:
+            number = int(data[CONF_BUS])
+            try:
+                i2c = await hass.async_add_executor_job(open_i2c_bus, number)
+            except Exception as err:  # noqa: BLE001 - whatever opening the bus raises, the bus is missing
+                _LOGGER.warning("%s: I2C bus %s cannot be opened: %s", entry.title, number, err)
+                missing = err if isinstance(err, HardwareError) else HardwareError(str(err))
+                return PwmPump(MissingBus(missing), int(data[CONF_OUTPUT]), float(data[CONF_DUTY]) / 100)
+            chip = PCA9685Board(i2c, int(data[CONF_ADDRESS]), float(data[CONF_FREQUENCY]))
+            bus_close = i2c.close if isinstance(i2c, SMBusI2C) else None
+            return PwmPump(
+                ExecutorBoard(hass, chip),
+                int(data[CONF_OUTPUT]),
+                float(data[CONF_DUTY]) / 100,
+                None if bus_close is None else partial(hass.async_add_executor_job, bus_close),
+            )
+    chip = simulated_pca9685_board(bus=simulated_bus, address=int(data[CONF_ADDRESS]))
+    return PwmPump(ExecutorBoard(hass, chip), int(data[CONF_OUTPUT]), float(data[CONF_DUTY]) / 100)
 
 
 def _doser_device(entry: ReefConfigEntry, doser: Doser) -> DeviceInfo:

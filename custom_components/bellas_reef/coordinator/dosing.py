@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -49,7 +49,9 @@ class DoserPump(StrEnum):
 
     OUTLET = "outlet"
     HA_SWITCH = "ha_switch"
-    PWM = "pwm"
+    PCA9685 = "pca9685"
+    GPIO = "gpio"
+    SIMULATED = "simulated"
 
 
 class Pump(Protocol):
@@ -57,6 +59,9 @@ class Pump(Protocol):
 
     async def async_run(self, on: bool) -> None:
         """Start or stop it; raise when the device did not do it."""
+
+    async def async_close(self) -> None:
+        """Let go of the device as the controller unloads (the pump is stopped by then)."""
 
 
 class SwitchPump:
@@ -76,6 +81,9 @@ class SwitchPump:
             blocking=True,
         )
 
+    async def async_close(self) -> None:
+        """The switch is not ours to close."""
+
 
 class BoardOutput(Protocol):
     """A PWM board as the executor wraps it."""
@@ -87,19 +95,31 @@ class BoardOutput(Protocol):
     async def async_write(self, duties: dict[int, int]) -> bool:
         """Write outputs."""
 
+    async def async_close(self) -> None:
+        """Release the board."""
+
 
 class PwmPump:
     """A DC pump on a PWM output, run at a set duty."""
 
-    def __init__(self, board: BoardOutput, output: int, duty: float) -> None:
-        """`duty` is 0..1 of full speed."""
+    def __init__(
+        self, board: BoardOutput, output: int, duty: float, close: Callable[[], Awaitable[None]] | None = None
+    ) -> None:
+        """`duty` is 0..1 of full speed; `close` also releases what the board sits on (its I2C bus)."""
         self.board = board
         self.output = output
         self.duty = duty
+        self._close = close
 
     async def async_run(self, on: bool) -> None:
         """Write the output's duty (0 to stop)."""
         await self.board.async_write({self.output: round(self.duty * self.board.max_duty) if on else 0})
+
+    async def async_close(self) -> None:
+        """Release the board (a GPIO pin is parked for the next setup), then its bus."""
+        await self.board.async_close()
+        if self._close is not None:
+            await self._close()
 
 
 class CoordinatedPump:
@@ -113,6 +133,9 @@ class CoordinatedPump:
     async def async_run(self, on: bool) -> None:
         """Switch the outlet and wait for it."""
         await self.command(self.outlet, on)
+
+    async def async_close(self) -> None:
+        """The outlet coordinator closes the outlet."""
 
 
 @dataclass(slots=True)
@@ -227,6 +250,11 @@ class DosingCoordinator(DataUpdateCoordinator[None]):
                 await self._async_stop(doser)
         await self.store.async_save(self._saved_state())
         await super().async_shutdown()
+        for doser in self.dosers.values():
+            try:
+                await within(DEVICE_TIMEOUT, doser.pump.async_close(), doser.name)
+            except Exception as err:  # noqa: BLE001 - closing is best effort; the pump is stopped already
+                _LOGGER.debug("Closing %s: %s", doser.name, err)
 
     def today(self) -> date:
         """The local day the daily cap counts."""
