@@ -14,19 +14,22 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 import logging
 import os
 import random
 import sqlite3
+import time
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component
+import psycopg
+from psycopg import sql
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
@@ -38,8 +41,9 @@ from custom_components.bellas_reef.models import ReefConfigEntry
 from custom_components.bellas_reef.outlets import SimulatedOutlet, base
 
 from .conftest import channel_subentry, probe_subentry
+from .history.proxy import CuttingProxy
 
-STEP = timedelta(seconds=20)
+STEP = timedelta(seconds=30)
 DAYS = 2
 SEEDS = [20261130 + n for n in range(int(os.environ.get("BELLAS_REEF_CHAOS_SEEDS", "1")))]
 HOT_C, NORMAL_C = 30.5, 25.5
@@ -118,8 +122,11 @@ class Fault:
 class Chaos:
     """Breaks and heals one tank's devices at random, and checks the keeper's invariants after every step."""
 
-    def __init__(self, hass: HomeAssistant, entry: ReefConfigEntry, seed: int) -> None:
-        """Wrap every device's edge so faults can be switched on and off."""
+    def __init__(
+        self, hass: HomeAssistant, entry: ReefConfigEntry, seed: int, proxy: CuttingProxy | None = None
+    ) -> None:
+        """Wrap every device's edge so faults can be switched on and off; PostgreSQL faults go to `proxy`."""
+        self.proxy = proxy
         self.hass = hass
         self.entry = entry
         self.seed = seed
@@ -148,6 +155,8 @@ class Chaos:
             original_add(reading)
 
         writer.add = add  # type: ignore[method-assign]
+        if proxy is not None:
+            return
         store = runtime.readings.store
         write_batch = store.write_batch
 
@@ -241,12 +250,26 @@ class Chaos:
             self.faults[key] = Fault("unavailable", until)
         elif key == "store":
             self.faults[key] = Fault(self.random.choice(("outage", "reply lost", "hang")), until)
+            if self.proxy is not None:
+                self._break_server(self.proxy, self.faults[key].kind)
         else:
             self.faults[key] = Fault(self.random.choice(("raise", "hang", "garbage")), until)
+
+    def _break_server(self, proxy: CuttingProxy, kind: str) -> None:
+        """The database behind the proxy: down, answering COMMITs the client never hears, or cutting at random."""
+        if kind == "outage":
+            proxy.down = True
+            proxy.cut_all()
+        elif kind == "reply lost":
+            proxy.lose_commit_replies += 2
+        else:
+            proxy.cut_chance = 0.05
 
     def _heal(self, key: str) -> None:
         fault = self.faults.pop(key)
         fault.release.set()
+        if key == "store" and self.proxy is not None:
+            self.proxy.down, self.proxy.cut_chance, self.proxy.lose_commit_replies = False, 0.0, 0
         if key == "sump sensor":
             self.hass.states.async_set("sensor.sump_temperature", "25.1", {"unit_of_measurement": "°C"})
         elif key == "wave switch":
@@ -336,26 +359,64 @@ class Chaos:
         return duty
 
 
-async def _settle(hass: HomeAssistant) -> None:
-    """Let device calls that already finished in their threads land, without waiting for hung ones."""
+async def _settle(hass: HomeAssistant, entry: ReefConfigEntry) -> None:
+    """Let device calls that already finished in their threads land, without waiting for hung ones.
+
+    A delivery to the database under way gets up to a second of real time to finish first: the test's clock jumps
+    30 s at a time, and a connection that takes 2 ms must not look like one that took 30 s.
+    """
     for _ in range(2):
         await hass.async_block_till_done()
         await hass.async_add_executor_job(lambda: None)
+    writer = entry.runtime_data.readings.writer
+    for _ in range(50):
+        if not writer.delivering:
+            break
+        await hass.async_add_executor_job(time.sleep, 0.02)
 
 
+@pytest.fixture
+async def proxy(request: pytest.FixtureRequest) -> AsyncIterator[CuttingProxy | None]:
+    """For the PostgreSQL soak, a connection-cutting proxy in front of the suite's server (loopback only)."""
+    if request.node.callspec.params["store"] != "postgresql":
+        yield None
+        return
+    request.getfixturevalue("socket_enabled")
+    cutting = CuttingProxy.for_url(
+        os.environ["BELLAS_REEF_PG_DSN"], seed=request.node.callspec.params["seed"]
+    )
+    await cutting.start()
+    yield cutting
+    await cutting.close()
+
+
+@pytest.mark.parametrize("store", ["embedded", "postgresql"])
 @pytest.mark.parametrize("seed", SEEDS)
 async def test_chaos_soak(
-    hass: HomeAssistant, freezer: FrozenDateTimeFactory, caplog: pytest.LogCaptureFixture, seed: int
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+    proxy: CuttingProxy | None,
+    monkeypatch: pytest.MonkeyPatch,
+    seed: int,
+    store: str,
 ) -> None:
     """Two days of a demo-like tank, every device failing at random: the keeper's invariants always hold."""
-    print(f"chaos seed {seed}")  # noqa: T201 - the seed to replay a failure with
+    print(f"chaos seed {seed}, {store} store")  # noqa: T201 - the seed to replay a failure with
     caplog.set_level(logging.WARNING)
     freezer.move_to("2026-06-01 06:00:00+00:00")
     await _adopted_entities(hass)
+    data: dict[str, Any] = {"name": "Chaos reef", "latitude": 52.0, "longitude": 5.0}
+    if proxy is not None:
+        # The database's timeouts run on the test's frozen clock: long enough that only the proxy's cuts fail.
+        monkeypatch.setattr("custom_components.bellas_reef.readings.STORE_TIMEOUT_SECONDS", 3600.0)
+        # Deliveries every 5 minutes rather than every 10 s: each one gets real time to reach the server.
+        monkeypatch.setattr("custom_components.bellas_reef.readings.STORE_FLUSH_SECONDS", 300.0)
+        data |= {"store": "postgresql", "db_url": proxy.url(os.environ["BELLAS_REEF_PG_DSN"])}
     entry = MockConfigEntry(
         domain=DOMAIN,
         title="Chaos reef",
-        data={"name": "Chaos reef", "latitude": 52.0, "longitude": 5.0},
+        data=data,
         options={"failsafe_minutes": 5},
         subentries_data=[
             channel_subentry("Royal blue", output=0),
@@ -389,7 +450,7 @@ async def test_chaos_soak(
     for switch in ("switch.return_pump", "switch.skimmer", "switch.wave_maker", "switch.heater"):
         await hass.services.async_call("switch", "turn_on", {"entity_id": switch}, blocking=True)
 
-    chaos = Chaos(hass, entry, seed)
+    chaos = Chaos(hass, entry, seed, proxy)
     now = datetime.now(UTC)
     # Rows from before the chaos began were queued before it counted them.
     begin = (now - EPOCH) // timedelta(microseconds=1)
@@ -399,17 +460,18 @@ async def test_chaos_soak(
         freezer.tick(STEP)
         now = datetime.now(UTC)
         async_fire_time_changed(hass)
-        await _settle(hass)
+        await _settle(hass, entry)
         chaos.check(now)
 
     chaos.heal_all()
-    for _ in range(60):
+    for _ in range(120):
         freezer.tick(STEP)
         async_fire_time_changed(hass)
-        await _settle(hass)
+        await _settle(hass, entry)
+        # Real time for the database's answers to arrive (the clock of the test stands still).
+        await hass.async_add_executor_job(time.sleep, 0.01)
         if entry.runtime_data.readings.writer.backlog == 0:
             break
-    await entry.runtime_data.readings.writer.flush()
     chaos.check(datetime.now(UTC))
     assert min(chaos.checks.values()) > 0, chaos.checks
     assert {"judged", "dark when hot", "heater off", "outlet as asked", "channel as asked"} <= set(
@@ -430,8 +492,13 @@ async def test_chaos_soak(
         for r in chaos.written
         if r.controller == entry.entry_id and (r.time - EPOCH) // timedelta(microseconds=1) > begin
     )
-    path = hass.config.path(f"{DOMAIN}.db")
-    stored = await hass.async_add_executor_job(_rows, path, entry.entry_id, begin)
+    if proxy is None:
+        stored = await hass.async_add_executor_job(
+            _rows, hass.config.path(f"{DOMAIN}.db"), entry.entry_id, begin
+        )
+    else:
+        assert sum(proxy.cuts.values()) > 0, "the proxy never cut a connection"
+        stored = await _server_rows(os.environ["BELLAS_REEF_PG_DSN"], entry.entry_id, begin)
     missing, extra = expected - stored, stored - expected
     assert not missing, f"seed {seed}: {sum(missing.values())} readings lost, e.g. {next(iter(missing))}"
     assert not extra, f"seed {seed}: {sum(extra.values())} readings stored twice, e.g. {next(iter(extra))}"
@@ -446,3 +513,23 @@ def _rows(path: str, controller: str, after: int) -> Counter[tuple[str, str, flo
             (controller, after),
         ).fetchall()
     return Counter((source, metric, value, time) for source, metric, value, time in rows)
+
+
+async def _server_rows(dsn: str, controller: str, after: int) -> Counter[tuple[str, str, float, int]]:
+    """The rows PostgreSQL holds for the controller (read around the proxy), then gone again."""
+    async with await psycopg.AsyncConnection.connect(dsn, autocommit=True) as connection:
+        cursor = await connection.execute(
+            "SELECT source, metric, value, time FROM bellas_reef_readings WHERE controller = %s",
+            (controller,),
+        )
+        rows = await cursor.fetchall()
+        for table in ("bellas_reef_readings", "bellas_reef_rollups"):
+            await connection.execute(
+                sql.SQL("DELETE FROM {} WHERE controller = %s").format(sql.Identifier(table)), (controller,)
+            )
+    stored: Counter[tuple[str, str, float, int]] = Counter()
+    for source, metric, value, moment in rows:
+        micros = (moment - EPOCH) // timedelta(microseconds=1)
+        if micros > after:
+            stored[(source, metric, value, micros)] += 1
+    return stored

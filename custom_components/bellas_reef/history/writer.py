@@ -108,6 +108,11 @@ class BufferedWriter:
         return self._spooled_rows + (self._fresh_rows if self._reachable is False else 0)
 
     @property
+    def delivering(self) -> bool:
+        """Whether a delivery to the store (or to the spool) is under way right now."""
+        return self._lock.locked()
+
+    @property
     def last_write(self) -> datetime | None:
         """When the store last took a batch; None before the first one."""
         return self._last_write
