@@ -1,9 +1,11 @@
 """Two Home Assistant instances, each with its own controller, writing to one PostgreSQL server through its outage.
 
-Each `hass` process runs the demo tank with its readings on the session's server, the way several tanks or rooms
-share one database. While both write, the server stops and starts again; meanwhile each instance's wave maker is
-switched at known moments, so the rows it must hold are known exactly. Afterwards every instance's rows are
-there once, no row of any probe or outlet is stored twice, and the rollups equal the rows rolled up again.
+Each `hass` process runs the demo tank with its readings in one database of the session's server, the way several
+tanks or rooms share one. They reach it through a loopback proxy (tests/history/proxy.py), so the outage is theirs
+alone and the other end-to-end tests' server never notices: while both write, the proxy refuses and cuts every
+connection, then lets them through again. Meanwhile each instance's wave maker is switched at known moments, so
+the rows it must hold are known exactly. Afterwards every instance's rows are there once, no row of any probe or
+outlet is stored twice, and the rollups equal the rows rolled up again.
 """
 
 from __future__ import annotations
@@ -14,15 +16,18 @@ from contextlib import AsyncExitStack
 from dataclasses import dataclass
 import os
 from pathlib import Path
-import shlex
 import subprocess
+from urllib.parse import urlsplit, urlunsplit
+from uuid import uuid4
 
 import aiohttp
 import psycopg
+from psycopg import sql
 import pytest
 
 from custom_components.bellas_reef.history import ROLLUP_RESOLUTIONS
 from scripts.demo.bootstrap import Client
+from tests.history.proxy import CuttingProxy
 
 from .server import Server, bring_up, free_port, integration_problems, prepare_config, start, stop
 from .websocket import Connection, authenticate
@@ -42,35 +47,45 @@ class Instance:
     client: Client
 
 
-async def _server(action: str) -> None:
-    process = await asyncio.create_subprocess_exec(
-        *shlex.split(os.environ["BELLAS_REEF_PG_CTL"]),
-        action,
-        *(["-m", "fast"] if action == "stop" else []),
-        stdout=asyncio.subprocess.DEVNULL,
-    )
-    assert await process.wait() == 0
+def _environment(name: str) -> str:
+    value = os.environ.get(name, "")
+    if not value:
+        pytest.fail(f"{name} is not set: run these tests with `scripts/run --postgres`")
+    return value
 
 
 @pytest.fixture
-async def pg_url() -> str:
-    """The session's server, without readings tables of earlier tests (the e2e server's, too, are dropped)."""
-    url = os.environ.get("BELLAS_REEF_PG_DSN", "")
-    if not url:
-        pytest.fail("BELLAS_REEF_PG_DSN is not set: run these tests with `scripts/run --postgres`")
-
-    async def drop() -> None:
-        async with await psycopg.AsyncConnection.connect(url, autocommit=True) as connection:
-            await connection.execute(
-                "DROP TABLE IF EXISTS bellas_reef_readings, bellas_reef_batches, bellas_reef_rollups"
+async def pg_url() -> AsyncIterator[str]:
+    """A database of this test's own on the session's server, owned by the application role."""
+    url, admin = _environment("BELLAS_REEF_PG_DSN"), _environment("BELLAS_REEF_PG_ADMIN_DSN")
+    parts = urlsplit(url)
+    database = f"scale_out_{uuid4().hex[:8]}"
+    async with await psycopg.AsyncConnection.connect(admin, autocommit=True) as connection:
+        await connection.execute(
+            sql.SQL("CREATE DATABASE {} OWNER {}").format(
+                sql.Identifier(database), sql.Identifier(parts.username or "")
             )
-
-    await drop()
-    return url
+        )
+    yield urlunsplit(parts._replace(path=f"/{database}"))
+    async with await psycopg.AsyncConnection.connect(admin, autocommit=True) as connection:
+        await connection.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(database))
+        )
 
 
 @pytest.fixture
-async def instances(pg_url: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[list[Instance]]:
+async def proxy(pg_url: str) -> AsyncIterator[CuttingProxy]:
+    """The instances' way to the server, to take it away from them."""
+    cutting = CuttingProxy.for_url(pg_url)
+    await cutting.start()
+    yield cutting
+    await cutting.close()
+
+
+@pytest.fixture
+async def instances(
+    pg_url: str, proxy: CuttingProxy, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[list[Instance]]:
     """Two `hass` processes on the demo configuration, each given the demo tank on the one server."""
     started: list[tuple[subprocess.Popen[bytes], Path, int]] = []
     try:
@@ -80,7 +95,7 @@ async def instances(pg_url: str, tmp_path_factory: pytest.TempPathFactory) -> As
             prepare_config(config_dir, port)
             started.append((start(config_dir), config_dir, port))
         servers = await asyncio.gather(
-            *(bring_up(config_dir, port, pg_url) for _, config_dir, port in started)
+            *(bring_up(config_dir, port, proxy.url(pg_url)) for _, config_dir, port in started)
         )
         async with AsyncExitStack() as stack:
             running = []
@@ -91,8 +106,9 @@ async def instances(pg_url: str, tmp_path_factory: pytest.TempPathFactory) -> As
                 running.append(Instance(process, server, client))
             yield running
     finally:
-        codes = [stop(process) for process, _, _ in started]
-    assert codes == [0, 0]
+        # Off the event loop: the proxy the instances flush through at their stop runs on it.
+        codes = await asyncio.gather(*(asyncio.to_thread(stop, process) for process, _, _ in started))
+    assert list(codes) == [0, 0]
     for _, config_dir, _ in started:
         problems = integration_problems((config_dir / "home-assistant.log").read_text())
         # The outage itself is reported: our warning, and the connection pool's own while it retries.
@@ -133,7 +149,7 @@ async def _subentry(instance: Instance, entity_id: str) -> str:
 
 
 async def test_two_instances_share_one_server_through_its_outage(
-    instances: list[Instance], pg_url: str
+    instances: list[Instance], proxy: CuttingProxy, pg_url: str
 ) -> None:
     sources = [await _subentry(instance, SWITCHED) for instance in instances]
     expected: list[list[str]] = [[], []]
@@ -152,7 +168,8 @@ async def test_two_instances_share_one_server_through_its_outage(
     for _ in range(TOGGLES // 2):
         await toggle_all()
         await asyncio.sleep(1)
-    await _server("stop")
+    proxy.down = True
+    proxy.cut_all()
     try:
         for _ in range(TOGGLES):
             await toggle_all()
@@ -163,7 +180,7 @@ async def test_two_instances_share_one_server_through_its_outage(
 
         await _until(spooling, *instances)
     finally:
-        await _server("start")
+        proxy.down = False
     for _ in range(TOGGLES // 2):
         await toggle_all()
         await asyncio.sleep(1)
