@@ -201,6 +201,34 @@ async def test_gpio_channel(
     assert result["errors"] == {"base": "already_configured"}
 
 
+async def test_gpio_channel_on_hardware_pwm(
+    hass: HomeAssistant,
+    controller: MockConfigEntry,
+    mock_pins: MockFactory,
+    freezer: FrozenDateTimeFactory,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """GPIO 18 with the kernel's PWM enabled is driven through /sys/class/pwm, not gpiozero's software PWM."""
+    chip = tmp_path / "pwm" / "pwmchip0"
+    (chip / "pwm0").mkdir(parents=True)
+    (chip / "npwm").write_text("2\n")
+    for name in ("period", "duty_cycle", "enable"):
+        (chip / "pwm0" / name).write_text("0\n")
+    monkeypatch.setattr("custom_components.bellas_reef.drivers.PWM_ROOT", tmp_path / "pwm")
+    form = {"name": "Moon", "pin": 18, "pin_factory": "auto", "frequency": 2000, **COMMON}
+    result = await _flow(hass, controller, SUBENTRY_CHANNEL, "gpio", form)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await _light_on(hass, "light.moon", 255)
+    await advance(hass, freezer, 3)
+    assert (chip / "pwm0" / "period").read_text() == "500000"
+    assert (chip / "pwm0" / "duty_cycle").read_text() == "500000"
+    assert (chip / "pwm0" / "enable").read_text() == "1"
+    assert mock_pins.pin(18).frequency is None
+    board = next(iter(controller.runtime_data.lighting.boards.values()))
+    assert board.model == "Raspberry Pi hardware PWM"
+
+
 async def test_adopted_light_follows_the_program_and_reports_manual_changes(
     hass: HomeAssistant, controller: MockConfigEntry, freezer: FrozenDateTimeFactory
 ) -> None:

@@ -63,12 +63,13 @@ from .coordinator.outlets import ManagedOutlet
 from .coordinator.probes import Probe
 from .hardware.errors import HardwareError
 from .hardware.ezo import EzoCircuit, EzoProbe, ReadingPendingError
-from .hardware.gpio import GpioPwmOutput, release_parked
+from .hardware.gpio import AUTO_PIN_FACTORY, GpioPwmOutput, release_parked
 from .hardware.i2c import I2CBus, SMBusI2C
 from .hardware.pca9685 import PCA9685Board
 from .hardware.probes import DS18B20, W1_DEVICES
 from .hardware.pwm import PwmBoard
 from .hardware.simulated import SimulatedI2CBus, simulated_pca9685_board
+from .hardware.sysfs_pwm import PWM_ROOT as SYSFS_PWM_ROOT, SysfsPwmOutput, hardware_pwm_channel
 from .hardware.tank import ProbeKind, TankModel
 from .health import DeviceHealth
 from .lighting import ChannelPlan
@@ -91,6 +92,8 @@ _LOGGER = logging.getLogger(__name__)
 
 # Where the kernel lists 1-wire sensors; a module constant so tests can point it at a fake tree.
 W1_ROOT: Path = W1_DEVICES
+# Where the kernel lists PWM chips; a module constant so tests can point it at a fake tree.
+PWM_ROOT: Path = SYSFS_PWM_ROOT
 # Readings of an EZO circuit that is still busy are fetched again after this long.
 EZO_PENDING_RETRY_SECONDS: Final = 0.3
 
@@ -297,20 +300,33 @@ class HardwareBuilder:
                 pca9685,
             )
         elif driver == ChannelDriver.GPIO:
-            pin = int(data[CONF_PIN])
+            pin, frequency = int(data[CONF_PIN]), float(data[CONF_FREQUENCY])
+            # GPIO 12/13/18/19 use the kernel's hardware PWM when it is enabled: no flicker at moonlight levels.
+            hardware = (
+                await self.hass.async_add_executor_job(hardware_pwm_channel, pin, PWM_ROOT)
+                if data[CONF_PIN_FACTORY] == AUTO_PIN_FACTORY
+                else None
+            )
 
             async def gpio() -> ExecutorBoard:
-                return ExecutorBoard(
-                    self.hass,
-                    GpioPwmOutput(
+                output: PwmBoard
+                if hardware is not None:
+                    output = SysfsPwmOutput(pin, *hardware, frequency)
+                else:
+                    output = GpioPwmOutput(
                         pin,
                         pin_factory=data[CONF_PIN_FACTORY],
-                        frequency=float(data[CONF_FREQUENCY]),
+                        frequency=frequency,
                         owner=self.entry.entry_id,
-                    ),
-                )
+                    )
+                return ExecutorBoard(self.hass, output)
 
-            board = await self._async_board(f"gpio_{pin}", f"GPIO {pin}", "Raspberry Pi GPIO PWM", gpio)
+            board = await self._async_board(
+                f"gpio_{pin}",
+                f"GPIO {pin}",
+                "Raspberry Pi hardware PWM" if hardware is not None else "Raspberry Pi GPIO PWM",
+                gpio,
+            )
         else:
             entity_id = data[CONF_ENTITY_ID]
 
