@@ -37,7 +37,6 @@ from ..lighting import (
     Mimic,
     Override,
     Place,
-    PlanError,
     Ramp,
     WeatherData,
     needs_fast_tick,

@@ -1,5 +1,6 @@
-"""Readings history: PostgreSQL and SQLite stores with their rollups, a crash-safe spool, the buffered writer and
-the filter that keeps rows only on change.
+"""Readings history: stores, rollups, a crash-safe spool, the buffered writer and the rows-on-change filter.
+
+PostgreSQL and SQLite stores keep their rollups beside the rows; the filter keeps rows only on change.
 
 Pure Python (no Home Assistant imports), so the HA layer stays thin and these parts are tested on their own.
 
