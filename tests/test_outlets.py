@@ -344,7 +344,7 @@ async def test_vesync_account_and_reauth(
     account = CloudAccount()
     cloud = VeSyncCloud(account)
     async with serving(cloud):
-        monkeypatch.setattr("custom_components.bellas_reef.drivers.VESYNC_BASE_URL", cloud.base_url)
+        monkeypatch.setattr("custom_components.bellas_reef.outlet_drivers.VESYNC_BASE_URL", cloud.base_url)
         result = await _outlet_flow(hass, tank, "vesync", {"username": account.email, "password": "wrong"})
         assert result["errors"] == {"base": "invalid_auth"}
         result = await hass.config_entries.subentries.async_configure(
@@ -460,7 +460,7 @@ async def test_flow_edges(
 
     cloud = VeSyncCloud(CloudAccount(plugs=[]))
     async with serving(cloud):
-        monkeypatch.setattr("custom_components.bellas_reef.drivers.VESYNC_BASE_URL", cloud.base_url)
+        monkeypatch.setattr("custom_components.bellas_reef.outlet_drivers.VESYNC_BASE_URL", cloud.base_url)
         result = await _outlet_flow(
             hass, tank, "vesync", {"username": cloud.account.email, "password": cloud.account.password}
         )

@@ -22,7 +22,7 @@ from .coordinator.lighting import LightingCoordinator
 from .coordinator.outlets import OutletCoordinator
 from .coordinator.probes import ProbeCoordinator
 from .dosers import async_build_dosers, async_setup_dosing_services
-from .drivers import HardwareBuilder, OutletBuilder, async_close_hardware, async_release_gpio
+from .drivers import HardwareBuilder, async_close_hardware, async_release_gpio
 from .entity import board_device_info, controller_device_info
 from .hardware.simulated import SimulatedI2CBus
 from .hardware.tank import ProbeKind, TankModel
@@ -30,6 +30,7 @@ from .health import update_broken_issues
 from .lighting import Place
 from .models import ReefConfigEntry, ReefRuntimeData, Simulator
 from .monitor import SafetyMonitor, default_rule_options
+from .outlet_drivers import OutletBuilder
 from .panel import async_setup_panel
 from .readings import ReadingsRecorder, async_remove_readings, open_store
 from .safety import SafetyOutcome

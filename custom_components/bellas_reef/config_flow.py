@@ -21,7 +21,7 @@ from homeassistant.helpers import selector
 from homeassistant.util import slugify
 import probatio as vol
 
-from . import drivers, libraries
+from . import libraries, outlet_drivers
 from .const import (
     CONF_LOCATION,
     CONF_PASSWORD,
@@ -130,7 +130,7 @@ class BellasReefConfigFlow(ConfigFlow, domain=DOMAIN):
         if user_input is not None and not errors:
             account[CONF_PASSWORD] = user_input[CONF_PASSWORD]
             await libraries.async_load(self.hass, OutletDriver.VESYNC)
-            cloud = drivers.vesync_account(self.hass, account)
+            cloud = outlet_drivers.vesync_account(self.hass, account)
             try:
                 await cloud.login()
             except OutletError as err:

@@ -11,7 +11,7 @@ from homeassistant.helpers import selector
 from homeassistant.util import slugify
 import probatio as vol
 
-from .. import drivers, libraries
+from .. import libraries, outlet_drivers
 from ..const import (
     CONF_BOOT_DELAY,
     CONF_CHANNEL,
@@ -165,7 +165,7 @@ class OutletSubentryFlow(ConfigSubentryFlow):
             connection = _connection(user_input)
             await libraries.async_load(self.hass, OutletDriver.SHELLY)
             try:
-                info = await drivers.shelly_device(self.hass, connection).probe()
+                info = await outlet_drivers.shelly_device(self.hass, connection).probe()
             except OutletError as err:
                 errors["base"] = outlet_error(err)
             else:
@@ -202,7 +202,7 @@ class OutletSubentryFlow(ConfigSubentryFlow):
             account = {CONF_USERNAME: user_input[CONF_USERNAME], CONF_PASSWORD: user_input[CONF_PASSWORD]}
         if account is not None:
             await libraries.async_load(self.hass, OutletDriver.VESYNC)
-            cloud = drivers.vesync_account(self.hass, account)
+            cloud = outlet_drivers.vesync_account(self.hass, account)
             try:
                 found = await cloud.list_outlets()
             except OutletError as err:
