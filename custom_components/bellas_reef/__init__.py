@@ -32,15 +32,16 @@ from .models import ReefConfigEntry, ReefRuntimeData, Simulator
 from .monitor import SafetyMonitor, default_rule_options
 from .outlet_drivers import OutletBuilder
 from .panel import async_setup_panel
+from .pump_channels import async_build_pumps
 from .readings import ReadingsRecorder, async_remove_readings, open_store
 from .safety import SafetyOutcome
 from .services import async_setup_services
 from .websocket import async_setup_websocket
 
-PLATFORMS = [Platform.BINARY_SENSOR, Platform.BUTTON, Platform.LIGHT, Platform.SENSOR, Platform.SWITCH]
+PLATFORMS = [Platform.BINARY_SENSOR, Platform.BUTTON, Platform.FAN, Platform.LIGHT, Platform.SENSOR, Platform.SWITCH]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 # What a controller saves between restarts (None: its channels), all removed with it.
-STORED_PARTS: Final = (None, "outlets", "safety", "dosers")
+STORED_PARTS: Final = (None, "outlets", "safety", "dosers", "pumps")
 SIMULATORS: HassKey[dict[str, Simulator]] = HassKey(f"{DOMAIN}_simulators")
 
 
@@ -90,12 +91,16 @@ async def async_setup_entry(hass: HomeAssistant, entry: ReefConfigEntry) -> bool
     readings = ReadingsRecorder(hass, entry, open_store(hass, entry))
 
     dosing = await async_build_dosers(hass, entry, simulator.bus, outlets, readings)
+    pumps = await async_build_pumps(hass, entry, simulator.bus, lighting, outlets)
+    await pumps.async_restore()
+    entry.async_on_unload(pumps.async_close)
 
     @callback
     def apply_safety(outcome: SafetyOutcome) -> None:
         lighting.async_apply_safety(outcome, monitor.safety_mode_lights)
         outlets.async_apply_safety(outcome.outlets)
         dosing.async_apply_safety(outcome.safety_mode)
+        pumps.async_apply_safety(outcome.safety_mode)
 
     monitor = SafetyMonitor(hass, entry, apply_safety, readings)
     entry.runtime_data = ReefRuntimeData(
@@ -107,6 +112,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: ReefConfigEntry) -> bool
         monitor=monitor,
         outlets=outlets,
         dosing=dosing,
+        pumps=pumps,
     )
     thermometer = next(
         (sid for sid, probe in probe_coordinator.probes.items() if probe.kind == ProbeKind.TEMPERATURE), None

@@ -32,6 +32,7 @@ from .const import (
     SUBENTRY_DOSER,
     SUBENTRY_OUTLET,
     SUBENTRY_PROBE,
+    SUBENTRY_PUMP,
     OutletDriver,
 )
 from .flows.channel import ChannelSubentryFlow
@@ -41,6 +42,7 @@ from .flows.fields import form_errors
 from .flows.options import ReefOptionsFlow
 from .flows.outlet import OutletSubentryFlow, outlet_error
 from .flows.probe import ProbeSubentryFlow
+from .flows.pump import PumpSubentryFlow
 from .outlets import OutletError
 
 
@@ -68,6 +70,7 @@ class BellasReefConfigFlow(ConfigFlow, domain=DOMAIN):
             SUBENTRY_PROBE: ProbeSubentryFlow,
             SUBENTRY_OUTLET: OutletSubentryFlow,
             SUBENTRY_DOSER: DoserSubentryFlow,
+            SUBENTRY_PUMP: PumpSubentryFlow,
         }
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:

@@ -10,6 +10,7 @@ from .coordinator.dosing import DosingCoordinator
 from .coordinator.lighting import LightingCoordinator
 from .coordinator.outlets import OutletCoordinator
 from .coordinator.probes import ProbeCoordinator
+from .coordinator.pumps import PumpChannels
 from .hardware.simulated import SimulatedI2CBus
 from .hardware.tank import TankModel
 from .monitor import SafetyMonitor
@@ -38,6 +39,7 @@ class ReefRuntimeData:
     monitor: SafetyMonitor
     outlets: OutletCoordinator
     dosing: DosingCoordinator
+    pumps: PumpChannels
 
 
 type ReefConfigEntry = ConfigEntry[ReefRuntimeData]

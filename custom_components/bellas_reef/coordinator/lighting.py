@@ -169,6 +169,9 @@ class LightingCoordinator(DataUpdateCoordinator[dict[str, ChannelOutput]]):
         self._unsub_fast_tick: CALLBACK_TYPE | None = None
         self._output_listeners: list[Callable[[dict[str, tuple[float, int]]], None]] = []
         self._published_duties: dict[str, int] = {}
+        # Other outputs on these boards (pump channels) add their duties to each tick's writes; True asks for the
+        # fast tick.
+        self.tick_hooks: list[Callable[[datetime, dict[str, dict[int, int]]], bool]] = []
 
     @property
     def context(self) -> LightingContext:
@@ -355,6 +358,8 @@ class LightingCoordinator(DataUpdateCoordinator[dict[str, ChannelOutput]]):
                 # An unavailable board is sent everything again each tick, so it is back as soon as it answers.
                 if not board.health.available or board.written.get(channel.output) != channel.duty:
                     pending.setdefault(board.key, {})[channel.output] = channel.duty
+            for hook in self.tick_hooks:
+                fast = hook(now, pending) or fast
             if pruned:
                 self.store.async_delay_save(self._saved_state, SAVE_DELAY_SECONDS)
             if fast:

@@ -18,28 +18,22 @@ from ..const import (
     CONF_CONTAINER_ML,
     CONF_DAILY_ML,
     CONF_DOSES,
-    CONF_DRIVER,
     CONF_DUTY,
     CONF_ENTITY_ID,
-    CONF_FREQUENCY,
     CONF_LOW_ML,
     CONF_OUTPUT,
     CONF_PIN,
-    CONF_PIN_FACTORY,
     CONF_PUMP,
     CONF_RATE,
     CONF_SKIP_IN_FEED,
     CONF_WINDOW_END,
     CONF_WINDOW_START,
-    DEFAULT_SIMULATED_ADDRESS,
-    SUBENTRY_CHANNEL,
     SUBENTRY_OUTLET,
-    ChannelDriver,
 )
 from ..coordinator.dosing import CONF_OUTLET, DoserPump
-from ..hardware.gpio import AUTO_PIN_FACTORY, FIRST_PIN, LAST_PIN, PIN_FACTORIES
 from .buses import async_offered
-from .fields import form_errors, number, own_entities, select
+from .fields import form_errors, number, own_entities
+from .outputs import PwmKind, output_data, output_errors, output_fields
 
 # What a doser's settings step asks; the reconfigure step asks the same.
 _SETTINGS_DEFAULTS: Mapping[str, Any] = {
@@ -154,81 +148,35 @@ class DoserSubentryFlow(ConfigSubentryFlow):
 
     async def async_step_simulated(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
         """A DC pump on an output of the simulated PCA9685 board, for trying things without hardware."""
-        fields = {
-            vol.Required(CONF_ADDRESS, default=DEFAULT_SIMULATED_ADDRESS): number(0x40, 0x7F, 1),
-            vol.Required(CONF_OUTPUT, default=15): number(0, 15, 1),
-        }
-        return await self._async_output_step(DoserPump.SIMULATED, fields, user_input)
+        return await self._async_output_step(PwmKind.SIMULATED, user_input)
 
     async def async_step_pca9685(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
         """A DC pump (through a motor driver) on an output of a PCA9685 board."""
-        fields = {
-            vol.Required(CONF_BUS, default=1): number(0, 99, 1),
-            vol.Required(CONF_ADDRESS, default=DEFAULT_SIMULATED_ADDRESS): number(0x40, 0x7F, 1),
-            vol.Required(CONF_OUTPUT, default=15): number(0, 15, 1),
-            vol.Required(CONF_FREQUENCY, default=1000): number(24, 1526, 1, "Hz"),
-        }
-        return await self._async_output_step(DoserPump.PCA9685, fields, user_input)
+        return await self._async_output_step(PwmKind.PCA9685, user_input)
 
     async def async_step_gpio(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
         """A DC pump (through a motor driver) on a Raspberry Pi GPIO pin."""
-        fields = {
-            vol.Required(CONF_PIN, default=12): number(FIRST_PIN, LAST_PIN, 1),
-            vol.Required(CONF_PIN_FACTORY, default=AUTO_PIN_FACTORY): select(
-                [AUTO_PIN_FACTORY, *PIN_FACTORIES], CONF_PIN_FACTORY
-            ),
-            vol.Required(CONF_FREQUENCY, default=1000): number(10, 10000, 1, "Hz"),
-        }
-        return await self._async_output_step(DoserPump.GPIO, fields, user_input)
+        return await self._async_output_step(PwmKind.GPIO, user_input)
 
     async def _async_output_step(
-        self, pump: DoserPump, fields: dict[Any, Any], user_input: dict[str, Any] | None
+        self, kind: PwmKind, user_input: dict[str, Any] | None
     ) -> SubentryFlowResult:
-        schema = vol.Schema({**fields, vol.Required(CONF_DUTY, default=100): number(1, 100, 1, "%")})
+        schema = vol.Schema(
+            {**output_fields(kind), vol.Required(CONF_DUTY, default=100): number(1, 100, 1, "%")}
+        )
         errors, placeholders = ({}, {}) if user_input is None else form_errors(schema, user_input)
         if user_input is not None and not errors:
-            output: dict[str, Any] = {
-                key: user_input[key] if key == CONF_PIN_FACTORY else int(user_input[key])
-                for key in (CONF_BUS, CONF_ADDRESS, CONF_OUTPUT, CONF_PIN, CONF_PIN_FACTORY)
-                if key in user_input
-            }
-            output |= {
-                key: float(user_input[key]) for key in (CONF_FREQUENCY, CONF_DUTY) if key in user_input
-            }
-            errors = self._output_errors(pump, output)
+            output = output_data(user_input)
+            errors = output_errors(self._get_entry(), kind, output)
             if not errors:
-                self._pump = {CONF_PUMP: pump, **output}
+                self._pump = {CONF_PUMP: kind, **output, CONF_DUTY: float(user_input[CONF_DUTY])}
                 return await self.async_step_settings()
         return self.async_show_form(
-            step_id=pump,
+            step_id=kind,
             data_schema=self.add_suggested_values_to_schema(schema, user_input or {}),
             errors=errors,
             description_placeholders=placeholders,
         )
-
-    def _output_errors(self, pump: DoserPump, output: Mapping[str, Any]) -> dict[str, str]:
-        """A light channel already on this output (or pin), or on this board at another PWM frequency."""
-        driver = {
-            DoserPump.SIMULATED: ChannelDriver.SIMULATED,
-            DoserPump.PCA9685: ChannelDriver.PCA9685,
-            DoserPump.GPIO: ChannelDriver.GPIO,
-        }[pump]
-        chip = (CONF_BUS, CONF_ADDRESS)
-        for subentry in self._get_entry().subentries.values():
-            data = subentry.data
-            if subentry.subentry_type != SUBENTRY_CHANNEL or data[CONF_DRIVER] != driver:
-                continue
-            if pump == DoserPump.GPIO:
-                if data[CONF_PIN] == output[CONF_PIN]:
-                    return {CONF_PIN: "output_in_use"}
-                continue
-            if any(data.get(key) != output.get(key) for key in chip):
-                continue
-            if data[CONF_OUTPUT] == output[CONF_OUTPUT]:
-                return {CONF_OUTPUT: "output_in_use"}
-            if pump == DoserPump.PCA9685 and data[CONF_FREQUENCY] != output[CONF_FREQUENCY]:
-                return {CONF_FREQUENCY: "frequency_differs"}
-        return {}
 
     async def async_step_settings(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
         """Name, rate, schedule, cap and container."""
