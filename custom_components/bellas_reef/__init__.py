@@ -38,7 +38,14 @@ from .safety import SafetyOutcome
 from .services import async_setup_services
 from .websocket import async_setup_websocket
 
-PLATFORMS = [Platform.BINARY_SENSOR, Platform.BUTTON, Platform.FAN, Platform.LIGHT, Platform.SENSOR, Platform.SWITCH]
+PLATFORMS = [
+    Platform.BINARY_SENSOR,
+    Platform.BUTTON,
+    Platform.FAN,
+    Platform.LIGHT,
+    Platform.SENSOR,
+    Platform.SWITCH,
+]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 # What a controller saves between restarts (None: its channels), all removed with it.
 STORED_PARTS: Final = (None, "outlets", "safety", "dosers", "pumps")
