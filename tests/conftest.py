@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+import contextlib
 from datetime import timedelta
 from typing import Any
 
@@ -26,6 +28,8 @@ from custom_components.bellas_reef.const import (
     SUBENTRY_CHANNEL,
     SUBENTRY_PROBE,
 )
+from custom_components.bellas_reef.hardware import gpio
+from custom_components.bellas_reef.hardware.errors import HardwareError
 
 
 @pytest.fixture(autouse=True)
@@ -83,6 +87,7 @@ def mock_config_entry() -> MockConfigEntry:
         domain=DOMAIN,
         title="Display reef",
         unique_id="display_reef",
+        minor_version=2,
         data={CONF_NAME: "Display reef", CONF_LATITUDE: 52.37, CONF_LONGITUDE: 4.89},
         subentries_data=[
             channel_subentry("Royal blue", output=0),
@@ -110,3 +115,12 @@ async def advance(
         freezer.tick(timedelta(seconds=seconds / steps))
         async_fire_time_changed(hass)
         await hass.async_block_till_done(wait_background_tasks=True)
+
+
+@pytest.fixture(autouse=True)
+def release_gpio_pins() -> Iterator[None]:
+    """GPIO pins a test's controllers parked (to survive a reload) are let go, so the next test starts clean."""
+    yield
+    for owner in {owner for owner, _device in gpio._parked.values()}:
+        with contextlib.suppress(HardwareError):
+            gpio.release_parked(owner)

@@ -117,12 +117,22 @@ async def test_readings_from_before_rollups_existed_are_rolled_up_once(tmp_path:
 async def test_a_connect_cut_short_is_still_closed(tmp_path: Path, recwarn: pytest.WarningsRecorder) -> None:
     """A caller cancelled (a write timeout) while the file opens leaves no connection behind once closed."""
     store = SQLiteStore(tmp_path / "readings.db")
+    # The file takes its time to open (a slow SD card), so the cancel always lands while it opens.
+    opened = threading.Event()
+    connect = store._connect
+
+    def slow_connect() -> sqlite3.Connection:
+        opened.wait(5)
+        return connect()
+
+    store._connect = slow_connect  # type: ignore[method-assign]
     opening = asyncio.create_task(store.open())
     while not _store_threads():
         await asyncio.sleep(0)
     opening.cancel()
     with pytest.raises(asyncio.CancelledError):
         await opening
+    opened.set()
     await store.close()
     del store, opening
     gc.collect()
