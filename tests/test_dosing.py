@@ -572,3 +572,5 @@ async def test_pumps_on_a_pca9685_and_a_gpio_pin(
     assert mock_pins.pin(13).state == pytest.approx(0.8)
     await advance(hass, freezer, 3, steps=6)
     assert mock_pins.pin(13).state == 0
+    # Unloaded before the mock pins go: the pins it parks are released with them, not left to the next test.
+    assert await hass.config_entries.async_unload(entry.entry_id)
