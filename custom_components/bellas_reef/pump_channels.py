@@ -37,6 +37,7 @@ from .drivers import ExecutorBoard, MissingBus, open_i2c_bus
 from .flows.outputs import PwmKind
 from .hardware.errors import HardwareError
 from .hardware.gpio import GpioPwmOutput
+from .hardware.i2c import I2CBus, SMBusI2C
 from .hardware.pca9685 import PCA9685Board
 from .hardware.simulated import SimulatedI2CBus, simulated_pca9685_board
 from .health import DeviceHealth
@@ -73,6 +74,7 @@ async def async_build_pumps(
     """The pump channels; a board a light uses is shared (one writer per board), the others are their own."""
     pumps: list[PumpChannel] = []
     made: list[Board] = []
+    buses: dict[int, I2CBus] = {}
     for seed, (subentry_id, subentry) in enumerate(entry.subentries.items()):
         if subentry.subentry_type != SUBENTRY_PUMP:
             continue
@@ -83,7 +85,7 @@ async def async_build_pumps(
                 key=key,
                 name=name,
                 model=model,
-                output=await _async_open(hass, entry, simulated_bus, data),
+                output=await _async_open(hass, entry, simulated_bus, data, buses),
                 health=DeviceHealth(name),
             )
             lighting.boards[key] = board
@@ -103,6 +105,13 @@ async def async_build_pumps(
     def feed_roles() -> frozenset[str]:
         return outlets.feed_roles if outlets.feed_active() else frozenset()
 
+    async def close_buses() -> None:
+        for bus in buses.values():
+            if isinstance(bus, SMBusI2C):
+                await hass.async_add_executor_job(bus.close)
+
+    # Unload callbacks run last-added first: the buses close after the boards on them.
+    entry.async_on_unload(close_buses)
     channels = PumpChannels(hass, entry, pumps, feed_roles, made)
     lighting.tick_hooks.append(channels.tick)
     if pumps:
@@ -129,16 +138,23 @@ def _board_name(data: Mapping[str, Any]) -> tuple[str, str, str]:
 
 
 async def _async_open(
-    hass: HomeAssistant, entry: ReefConfigEntry, simulated_bus: SimulatedI2CBus, data: Mapping[str, Any]
+    hass: HomeAssistant,
+    entry: ReefConfigEntry,
+    simulated_bus: SimulatedI2CBus,
+    data: Mapping[str, Any],
+    buses: dict[int, I2CBus],
 ) -> ExecutorBoard | MissingBus:
+    """The board's driver; a bus is opened once for all the pumps' boards on it."""
     match data[CONF_PUMP]:
         case PwmKind.PCA9685:
             number = int(data[CONF_BUS])
-            try:
-                i2c = await hass.async_add_executor_job(open_i2c_bus, number)
-            except Exception as err:  # noqa: BLE001 - whatever opening the bus raises, the bus is missing
-                _LOGGER.warning("%s: I2C bus %s cannot be opened: %s", entry.title, number, err)
-                return MissingBus(err if isinstance(err, HardwareError) else HardwareError(str(err)))
+            if number not in buses:
+                try:
+                    buses[number] = await hass.async_add_executor_job(open_i2c_bus, number)
+                except Exception as err:  # noqa: BLE001 - whatever opening the bus raises, the bus is missing
+                    _LOGGER.warning("%s: I2C bus %s cannot be opened: %s", entry.title, number, err)
+                    return MissingBus(err if isinstance(err, HardwareError) else HardwareError(str(err)))
+            i2c = buses[number]
             return ExecutorBoard(
                 hass, PCA9685Board(i2c, int(data[CONF_ADDRESS]), float(data[CONF_FREQUENCY]))
             )
