@@ -164,9 +164,20 @@ async def test_preview_plan_gives_the_services_errors(
     reply = await _preview_plan(hass, hass_ws_client, entity_id="light.white", program=bad_level)
     assert not reply["success"]
     error = reply["error"]
+    assert error["code"] == "service_validation_error"
     assert error["translation_domain"] == DOMAIN
     assert error["translation_key"]
     assert "150" in error["message"]
+
+    reply = await _preview_plan(
+        hass, hass_ws_client, entity_id="light.white", program=SCHEDULE, step_minutes=0
+    )
+    assert reply["error"]["code"] == "service_validation_error"
+    huge = "light." + "x" * 10_000
+    reply = await _preview_plan(hass, hass_ws_client, entity_id=huge, program=SCHEDULE)
+    assert reply["error"]["code"] == "service_validation_error"
+    assert reply["error"]["translation_domain"] == DOMAIN
+    assert len(reply["error"]["message"]) < 300
 
     one_point = {**SCHEDULE, "points": [{"time": "08:00", "level": 10}]}
     reply = await _preview_plan(hass, hass_ws_client, entity_id="light.white", program=one_point)

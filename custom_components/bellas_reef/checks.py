@@ -17,6 +17,7 @@ import re
 from typing import Any, Final
 from zoneinfo import available_timezones
 
+from homeassistant.const import MAX_LENGTH_STATE_ENTITY_ID
 from homeassistant.core import valid_entity_id
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
@@ -231,7 +232,7 @@ def entity_id(field: str) -> Check[str]:
     """An entity ID like sensor.water_temperature (whether it is one of ours is the command's question)."""
 
     def check(value: object) -> str:
-        if not isinstance(value, str) or not valid_entity_id(value):
+        if not isinstance(value, str) or len(value) > MAX_LENGTH_STATE_ENTITY_ID or not valid_entity_id(value):
             raise refuse("field_not_an_entity_id", field, value=value)
         return value
 

@@ -17,15 +17,16 @@ from homeassistant.components import panel_custom
 from homeassistant.components.http.server import StaticPathConfig
 from homeassistant.components.websocket_api import async_register_command
 from homeassistant.components.websocket_api.connection import ActiveConnection
-from homeassistant.components.websocket_api.const import ERR_INVALID_FORMAT, ERR_NOT_FOUND
+from homeassistant.components.websocket_api.const import ERR_INVALID_FORMAT
 from homeassistant.components.websocket_api.decorators import async_response, websocket_command
 from homeassistant.const import ATTR_ENTITY_ID
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.exceptions import ServiceValidationError
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import config_validation as cv, entity_registry as er
 from homeassistant.util import dt as dt_util
 import probatio as vol
 
+from . import checks
 from .const import (
     CONF_ADDRESS,
     CONF_DRIVER,
@@ -38,6 +39,10 @@ from .const import (
 from .lighting import ChannelPlan, preview
 from .models import ReefConfigEntry
 from .services import PREVIEW_FIELDS, SET_LAYERS_SCHEMA, SET_PROGRAM_SCHEMA, with_layers, with_program
+from .websocket import check_channel, send_error
+
+# The day and step of a preview, checked as the preview service checks them.
+PREVIEW_SCHEMA: Final = vol.Schema(PREVIEW_FIELDS)
 
 PANEL_PATH: Final = "reef"
 PANEL_ELEMENT: Final = "reef-panel"
@@ -198,10 +203,11 @@ def _service_data(schema: Any, entity_id: str, fields: dict[str, Any]) -> dict[s
 @websocket_command(
     {
         vol.Required("type"): f"{DOMAIN}/panel/preview_plan",
-        vol.Required("entity_id"): cv.entity_id,
+        vol.Required("entity_id"): cv.match_all,
         vol.Required("program"): dict,
         vol.Optional("layers", default={}): dict,
-        **PREVIEW_FIELDS,
+        vol.Optional("date"): cv.match_all,
+        vol.Optional("step_minutes"): cv.match_all,
     }
 )
 @async_response
@@ -209,31 +215,32 @@ async def ws_preview_plan(hass: HomeAssistant, connection: ActiveConnection, msg
     """Answer with the day a channel would have under a plan the keeper has not saved, without applying it.
 
     The program and layers are the set_program and set_layers fields, checked exactly as those services check
-    them, so the panel shows the same errors before Save as the services would after it.
+    them, and refusals answer as the other commands do (service_validation_error or not_found, translated), so
+    the panel shows the same errors before Save as the services would after it.
     """
-    found = _channel_plan(hass, msg["entity_id"])
-    if found is None:
-        connection.send_error(msg["id"], ERR_NOT_FOUND, f"{msg['entity_id']} is not a Bella's Reef channel")
-        return
-    entry, plan = found
-    day: date = msg.get("date") or dt_util.now().date()
     try:
-        program = _service_data(SET_PROGRAM_SCHEMA, msg["entity_id"], msg["program"])
-        layers = _service_data(SET_LAYERS_SCHEMA, msg["entity_id"], msg["layers"])
+        entity_id = checks.entity_id("entity_id")(msg["entity_id"])
+        check_channel(hass, entity_id)
+        found = _channel_plan(hass, entity_id)
+        if found is None:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="not_a_channel",
+                translation_placeholders={"entity_id": entity_id},
+            )
+        entry, plan = found
+        when = PREVIEW_SCHEMA({key: msg[key] for key in ("date", "step_minutes") if key in msg})
+        program = _service_data(SET_PROGRAM_SCHEMA, entity_id, msg["program"])
+        layers = _service_data(SET_LAYERS_SCHEMA, entity_id, msg["layers"])
         unsaved = with_layers(with_program(plan, program), layers, dt_util.now().date())
     except vol.Invalid as err:
-        connection.send_error(msg["id"], ERR_INVALID_FORMAT, str(err))
+        connection.send_error(msg["id"], ERR_INVALID_FORMAT, str(err)[:200])
         return
-    except ServiceValidationError as err:
-        connection.send_error(
-            msg["id"],
-            "service_validation_error",
-            str(err),
-            translation_domain=err.translation_domain,
-            translation_key=err.translation_key,
-            translation_placeholders=err.translation_placeholders,
-        )
+    except HomeAssistantError as err:
+        send_error(connection, msg["id"], err)
         return
+    day: date = when.get("date") or dt_util.now().date()
+    msg = {**msg, "step_minutes": when["step_minutes"]}
     context = entry.runtime_data.lighting.context
     points = await hass.async_add_executor_job(preview, unsaved, day, context, msg["step_minutes"])
     connection.send_result(

@@ -40,7 +40,7 @@ ERR_NOT_A_SOURCE = ERR_NOT_FOUND
 _NOT_A_SOURCE = frozenset({"not_a_source", "not_a_channel", "controller_not_loaded", "controller_not_found"})
 
 
-def _send_error(connection: ActiveConnection, msg_id: int, err: HomeAssistantError) -> None:
+def send_error(connection: ActiveConnection, msg_id: int, err: HomeAssistantError) -> None:
     """Answer with the error's translation and the code that says what kind of mistake it was."""
     if err.translation_key in _NOT_A_SOURCE:
         code = ERR_NOT_A_SOURCE
@@ -80,7 +80,7 @@ async def ws_readings(hass: HomeAssistant, connection: ActiveConnection, msg: di
             hass, data["entity_id"], data["start"], data.get("end") or dt_util.utcnow(), data["buckets"]
         )
     except HomeAssistantError as err:
-        _send_error(connection, msg["id"], err)
+        send_error(connection, msg["id"], err)
         return
     connection.send_result(msg["id"], result)
 
@@ -98,7 +98,7 @@ async def ws_preview(hass: HomeAssistant, connection: ActiveConnection, msg: dic
     """Answer with a channel's curve for a day, as the preview service gives it."""
     try:
         entity_id = checks.entity_id("entity_id")(msg["entity_id"])
-        _check_channel(hass, entity_id)
+        check_channel(hass, entity_id)
         response = await hass.services.async_call(
             DOMAIN,
             SERVICE_PREVIEW,
@@ -108,12 +108,12 @@ async def ws_preview(hass: HomeAssistant, connection: ActiveConnection, msg: dic
             context=connection.context(msg),
         )
     except HomeAssistantError as err:
-        _send_error(connection, msg["id"], err)
+        send_error(connection, msg["id"], err)
         return
     connection.send_result(msg["id"], (response or {}).get(entity_id))
 
 
-def _check_channel(hass: HomeAssistant, entity_id: str) -> None:
+def check_channel(hass: HomeAssistant, entity_id: str) -> None:
     """Refuse an entity that is not one of our channel lights, or whose controller is not running."""
     entity = er.async_get(hass).async_get(entity_id)
     if entity is None or entity.platform != DOMAIN or entity.domain != "light":
@@ -141,7 +141,7 @@ def ws_subscribe_outputs(hass: HomeAssistant, connection: ActiveConnection, msg:
         if msg.get("entry_id") in (None, entry.entry_id)
     ]
     if not entries:
-        _send_error(
+        send_error(
             connection,
             msg["id"],
             ServiceValidationError(
