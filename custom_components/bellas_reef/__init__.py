@@ -27,6 +27,7 @@ from .entity import board_device_info, controller_device_info
 from .hardware.simulated import SimulatedI2CBus
 from .hardware.tank import ProbeKind, TankModel
 from .health import update_broken_issues
+from .heat import build_thermostat
 from .lighting import Place
 from .models import ReefConfigEntry, ReefRuntimeData, Simulator
 from .monitor import SafetyMonitor, default_rule_options
@@ -41,6 +42,7 @@ from .websocket import async_setup_websocket
 PLATFORMS = [
     Platform.BINARY_SENSOR,
     Platform.BUTTON,
+    Platform.CLIMATE,
     Platform.FAN,
     Platform.LIGHT,
     Platform.SENSOR,
@@ -120,12 +122,15 @@ async def async_setup_entry(hass: HomeAssistant, entry: ReefConfigEntry) -> bool
         outlets=outlets,
         dosing=dosing,
         pumps=pumps,
+        thermostat=build_thermostat(hass, entry, outlets),
     )
     thermometer = next(
         (sid for sid, probe in probe_coordinator.probes.items() if probe.kind == ProbeKind.TEMPERATURE), None
     )
     await monitor.async_start(probe_coordinator, thermometer)
     entry.async_on_unload(monitor.async_stop)
+    if (thermostat := entry.runtime_data.thermostat) is not None:
+        entry.async_on_unload(thermostat.async_start(probe_coordinator))
 
     for board in boards:
         board.device_id = devices.async_get_or_create(

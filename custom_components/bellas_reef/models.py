@@ -13,6 +13,7 @@ from .coordinator.probes import ProbeCoordinator
 from .coordinator.pumps import PumpChannels
 from .hardware.simulated import SimulatedI2CBus
 from .hardware.tank import TankModel
+from .heat import ThermostatController
 from .monitor import SafetyMonitor
 from .outlets import SimulatedOutlet
 from .readings import ReadingsRecorder
@@ -40,6 +41,7 @@ class ReefRuntimeData:
     outlets: OutletCoordinator
     dosing: DosingCoordinator
     pumps: PumpChannels
+    thermostat: ThermostatController | None = None
 
 
 type ReefConfigEntry = ConfigEntry[ReefRuntimeData]

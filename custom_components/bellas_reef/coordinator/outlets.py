@@ -90,9 +90,10 @@ class OutletCoordinator(DataUpdateCoordinator[dict[str, OutletState | None]]):
     """Polls every outlet and keeps each in the state it should be in.
 
     What an outlet should be is decided in this order: a safety rule's command for its role, then feed mode,
-    then a manual hold, then its program, then the last manual state. A 1 s tick applies programs (on/off
-    cycles in seconds) and lifts feed mode on time without waiting for the poll. After a (re)start, outlets that
-    should be on come on one by one, each after its boot delay.
+    then the thermostat's command for heaters and chillers, then a manual hold, then its program, then the last
+    manual state. A 1 s tick applies programs (on/off cycles in seconds) and lifts feed mode on time without
+    waiting for the poll. After a (re)start, outlets that should be on come on one by one, each after its boot
+    delay.
     """
 
     config_entry: ConfigEntry
@@ -107,6 +108,7 @@ class OutletCoordinator(DataUpdateCoordinator[dict[str, OutletState | None]]):
             hass, STORAGE_VERSION, storage_key(entry.entry_id, "outlets")
         )
         self.safety_outlets: Mapping[str, bool] = {}
+        self.thermostat_outlets: Mapping[str, bool] = {}
         self.feed_until: datetime | None = None
         self.feed_roles: frozenset[str] = frozenset()
         # Ticks skipped because the one before had not finished, for diagnostics.
@@ -243,12 +245,23 @@ class OutletCoordinator(DataUpdateCoordinator[dict[str, OutletState | None]]):
         self._save()
         await self.async_enforce()
 
+    @callback
+    def async_apply_thermostat(self, outlets: Mapping[str, bool]) -> None:
+        """Switch heaters and chillers as the thermostat asks (below safety and feed mode)."""
+        if outlets != self.thermostat_outlets:
+            self.thermostat_outlets = dict(outlets)
+            self.config_entry.async_create_background_task(
+                self.hass, self.async_enforce(), f"{DOMAIN} thermostat outlets"
+            )
+
     def target(self, outlet: ManagedOutlet, now: datetime) -> tuple[bool | None, str | None]:
         """What the outlet should be now and why (None: leave it as it is)."""
         if (command := self.safety_outlets.get(outlet.role)) is not None:
             return command, "safety"
         if self.feed_active(now) and outlet.role in self.feed_roles:
             return False, "feed_mode"
+        if (command := self.thermostat_outlets.get(outlet.role)) is not None:
+            return command, "thermostat"
         if outlet.program is not None and (outlet.hold_until is None or now >= outlet.hold_until):
             return outlet.program.wants_on(dt_util.as_local(now)), "program"
         return outlet.manual_on, None

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
-from homeassistant.config_entries import ConfigFlowResult, OptionsFlow
+from homeassistant.config_entries import ConfigFlowResult
 from homeassistant.const import ATTR_DEVICE_CLASS, CONF_NAME, Platform
 from homeassistant.helpers import selector
 from homeassistant.util import slugify
@@ -39,6 +39,7 @@ from ..safety import (
     rules_from_list,
 )
 from .fields import form_errors, number, roles, select
+from .thermostat import ThermostatOptions
 
 CONDITION_FIELDS: Final[Mapping[str, tuple[str, ...]]] = {
     "above": ("limit",),
@@ -55,8 +56,8 @@ CONDITION_FIELDS: Final[Mapping[str, tuple[str, ...]]] = {
 LIMIT_CONDITIONS: Final = frozenset({"above", "below", "outside", "rate"})
 
 
-class ReefOptionsFlow(OptionsFlow):
-    """Safety rules (add, edit, remove) and what safety mode does to the lights."""
+class ReefOptionsFlow(ThermostatOptions):
+    """Safety rules (add, edit, remove), what safety mode does to the lights, and the water thermostat."""
 
     def __init__(self) -> None:
         """Start without a rule in hand."""
@@ -70,9 +71,9 @@ class ReefOptionsFlow(OptionsFlow):
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """What to change."""
         options = (
-            ["add_rule", "edit_rule", "remove_rule", "settings", "history"]
+            ["add_rule", "edit_rule", "remove_rule", "settings", "thermostat", "history"]
             if self._rules
-            else ["add_rule", "settings", "history"]
+            else ["add_rule", "settings", "thermostat", "history"]
         )
         return self.async_show_menu(step_id="init", menu_options=options)
 

@@ -1,0 +1,169 @@
+"""The water thermostat at work: the pure thermostat fed with the tank's temperature, driving heater and chiller.
+
+Its commands go to the outlet coordinator below safety and feed mode, so a raised rule or the heater fail-safe
+always wins. "Heater not heating" and "heater stuck on" fire the same `bellas_reef_alert` event as safety rules
+(blueprints and the logbook treat them alike) and show a persistent notification until they clear.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+import logging
+from typing import Any, Final
+
+from homeassistant.components import persistent_notification
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.util import dt as dt_util
+
+from .const import DOMAIN, EVENT_ALERT
+from .coordinator.outlets import OutletCoordinator
+from .coordinator.probes import ProbeCoordinator
+from .thermostat import Alarm, HeaterWatch, Mode, Settings, Thermostat, ThermostatError
+
+_LOGGER = logging.getLogger(__name__)
+
+# The controller's options key for its thermostat, absent when it has none.
+CONF_THERMOSTAT: Final = "thermostat"
+CONF_PROBE: Final = "probe"
+CONF_HYSTERESIS: Final = "hysteresis"
+CONF_MIN_ON: Final = "min_on"
+CONF_MIN_OFF: Final = "min_off"
+CONF_WATCH_MINUTES: Final = "watch_minutes"
+CONF_WATCH_RISE: Final = "watch_rise"
+DEFAULT_WATCH_MINUTES: Final = 30
+DEFAULT_WATCH_RISE: Final = 0.3
+
+ALARM_NAMES: Final[Mapping[Alarm, str]] = {
+    Alarm.NOT_HEATING: "Heater not heating",
+    Alarm.STUCK_ON: "Heater stuck on",
+}
+
+
+def thermostat_settings(options: Mapping[str, Any]) -> tuple[Settings, HeaterWatch]:
+    """The thermostat's switching settings and heater watch from its stored options (°C, seconds, minutes)."""
+    settings = Settings(
+        hysteresis=options.get(CONF_HYSTERESIS, 0.2),
+        min_on=options.get(CONF_MIN_ON, 60.0),
+        min_off=options.get(CONF_MIN_OFF, 180.0),
+    )
+    watch = HeaterWatch(
+        options.get(CONF_WATCH_MINUTES, DEFAULT_WATCH_MINUTES),
+        options.get(CONF_WATCH_RISE, DEFAULT_WATCH_RISE),
+    )
+    return settings, watch
+
+
+class ThermostatController:
+    """One controller's thermostat: judged on every reading of its probe, the moment it arrives."""
+
+    def __init__(
+        self, hass: HomeAssistant, entry: ConfigEntry, outlets: OutletCoordinator, options: Mapping[str, Any]
+    ) -> None:
+        """Bind the probe named in the options and the outlets it drives."""
+        self.hass = hass
+        self.entry = entry
+        self.probe: str = options[CONF_PROBE]
+        settings, self.watch = thermostat_settings(options)
+        self.thermostat = Thermostat(settings)
+        self.temperature: float | None = None
+        self._outlets = outlets
+        self._listeners: list[CALLBACK_TYPE] = []
+
+    @callback
+    def async_start(self, probes: ProbeCoordinator) -> CALLBACK_TYPE:
+        """Follow the probe's readings until the returned callback is called (the controller unloads)."""
+        self.temperature = probes.data.get(self.probe) if probes.data else None
+        return probes.async_add_reading_listener(self._async_reading)
+
+    @callback
+    def async_add_listener(self, listener: CALLBACK_TYPE) -> CALLBACK_TYPE:
+        """Call `listener` after every judgement (the climate entity)."""
+        self._listeners.append(listener)
+
+        @callback
+        def remove() -> None:
+            self._listeners.remove(listener)
+
+        return remove
+
+    @callback
+    def async_set(
+        self,
+        *,
+        mode: Mode | None = None,
+        target: float | None = None,
+        low: float | None = None,
+        high: float | None = None,
+    ) -> None:
+        """Change the mode or targets (°C) and act on them at once; a bad value raises ThermostatError."""
+        if target is not None:
+            self.thermostat.set_target(target)
+        if low is not None and high is not None:
+            self.thermostat.set_range(low, high)
+        if mode is not None:
+            self.thermostat.mode = mode
+        self._async_judge()
+
+    @callback
+    def _async_reading(self, probe: str, value: float | None) -> None:
+        if probe == self.probe:
+            self.temperature = value
+            self._async_judge()
+
+    @callback
+    def _async_judge(self) -> None:
+        now = dt_util.utcnow().timestamp()
+        self.thermostat.update(now, self.temperature)
+        commands = self.thermostat.outlets
+        self._outlets.async_apply_thermostat(commands)
+        heating = self._outlets.safety_outlets.get("heater", commands["heater"])
+        for alarm, raised in self.watch.update(now, self.temperature, heating):
+            self._announce(alarm, raised)
+        for listener in list(self._listeners):
+            listener()
+
+    def _announce(self, alarm: Alarm, raised: bool) -> None:
+        name = ALARM_NAMES[alarm]
+        value = self.temperature if self.temperature is not None else 0.0
+        self.hass.bus.async_fire(
+            EVENT_ALERT,
+            {
+                "rule_id": alarm.value,
+                "name": name,
+                "probe": self.probe,
+                "condition": "thermostat",
+                "state": "raised" if raised else "cleared",
+                "value": value,
+                "limit": self.watch.rise,
+                "time": dt_util.utcnow().isoformat(),
+                "controller": self.entry.title,
+                "entry_id": self.entry.entry_id,
+            },
+        )
+        notification_id = f"{DOMAIN}_{self.entry.entry_id}_{alarm.value}"
+        if raised:
+            _LOGGER.warning("%s: %s at %s °C", self.entry.title, name, value)
+            persistent_notification.async_create(
+                self.hass,
+                f"{name}: the water is at {value:g} °C.",
+                title=f"{self.entry.title}: heater alert",
+                notification_id=notification_id,
+            )
+        else:
+            _LOGGER.info("%s: %s cleared", self.entry.title, name)
+            persistent_notification.async_dismiss(self.hass, notification_id)
+
+
+def build_thermostat(
+    hass: HomeAssistant, entry: ConfigEntry, outlets: OutletCoordinator
+) -> ThermostatController | None:
+    """The controller's thermostat when the options add one and its probe still exists."""
+    options = entry.options.get(CONF_THERMOSTAT)
+    if not options or options.get(CONF_PROBE) not in entry.subentries:
+        return None
+    try:
+        return ThermostatController(hass, entry, outlets, options)
+    except ThermostatError as err:
+        _LOGGER.error("%s: the thermostat's settings cannot be used, it stays off: %s", entry.title, err)
+        return None
