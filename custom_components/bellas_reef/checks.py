@@ -232,7 +232,11 @@ def entity_id(field: str) -> Check[str]:
     """An entity ID like sensor.water_temperature (whether it is one of ours is the command's question)."""
 
     def check(value: object) -> str:
-        if not isinstance(value, str) or len(value) > MAX_LENGTH_STATE_ENTITY_ID or not valid_entity_id(value):
+        if (
+            not isinstance(value, str)
+            or len(value) > MAX_LENGTH_STATE_ENTITY_ID
+            or not valid_entity_id(value)
+        ):
             raise refuse("field_not_an_entity_id", field, value=value)
         return value
 
