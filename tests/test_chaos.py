@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
+import contextlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 import logging
@@ -514,7 +515,7 @@ async def test_chaos_soak(
 
 
 def _rows(path: str, controller: str, after: int) -> Counter[tuple[str, str, float, int]]:
-    with sqlite3.connect(path) as connection:
+    with contextlib.closing(sqlite3.connect(path)) as connection:
         rows = connection.execute(
             "SELECT source, metric, value, time FROM bellas_reef_readings WHERE controller = ? AND time > ?",
             (controller, after),
