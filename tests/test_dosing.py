@@ -204,6 +204,18 @@ async def test_cap_holds_across_restarts_and_manual_doses(
     assert await _service(hass, "dose", volume=1) == {"dosed": 1}
     await _run(hass, freezer, entry, 4)
     assert (await _dose_rows(entry, _doser(entry).subentry_id)) == (3, pytest.approx(11))
+    # The doser's own sensor charts its doses through the readings service, as dashboards ask for them.
+    await entry.runtime_data.readings.writer.flush()
+    history = await hass.services.async_call(
+        DOMAIN,
+        "readings",
+        {"entity_id": REMAINING, "start": (midnight - timedelta(days=2)).isoformat(), "buckets": 1},
+        blocking=True,
+        return_response=True,
+    )
+    assert history is not None
+    assert history["metric"] == "dose"
+    assert sum(bucket["count"] for bucket in history["buckets"]) == 3
 
 
 async def test_no_double_dose_after_a_restart_during_a_dose(

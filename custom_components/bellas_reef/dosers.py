@@ -55,12 +55,11 @@ from .hardware.i2c import SMBusI2C
 from .hardware.pca9685 import PCA9685Board
 from .hardware.simulated import SimulatedI2CBus, simulated_pca9685_board
 from .models import ReefConfigEntry
-from .readings import ReadingsRecorder, Source
+from .readings import METRIC_DOSE, ReadingsRecorder, Source
 
 _LOGGER = logging.getLogger(__name__)
 
 # The readings table's metric of a dose, in millilitres.
-METRIC_DOSE: Final = "dose"
 SERVICE_DOSE: Final = "dose"
 SERVICE_CALIBRATE_DOSER: Final = "calibrate_doser"
 ATTR_VOLUME: Final = "volume"

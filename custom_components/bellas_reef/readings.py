@@ -60,6 +60,8 @@ _LOGGER = logging.getLogger(__name__)
 METRIC_LEVEL: Final = "level"
 METRIC_ON: Final = "on"
 METRIC_POWER: Final = "power"
+# Each dose a doser gives, in millilitres: a row per dose, so dosing charts beside the water it changes.
+METRIC_DOSE: Final = "dose"
 # How long a database call may take before the batch goes to the spool instead.
 STORE_TIMEOUT_SECONDS: Final = 10.0
 # Changes smaller than these (in the metric's unit) repeat the last row; a metric not listed keeps every change.
@@ -300,7 +302,7 @@ class ReadingsRecorder:
 
 
 def resolve_source(hass: HomeAssistant, entity_id: str) -> tuple[ReadingsRecorder, Source]:
-    """The recorder and row source behind one of our probe sensors or channel lights."""
+    """The recorder and row source behind one of our entities: probe, doser, outlet state or power, channel."""
     entity = er.async_get(hass).async_get(entity_id)
     if entity is None or entity.platform != DOMAIN or entity.config_subentry_id is None:
         raise ServiceValidationError(
@@ -319,6 +321,8 @@ def resolve_source(hass: HomeAssistant, entity_id: str) -> tuple[ReadingsRecorde
     subentry_id = entity.config_subentry_id
     if (probe := runtime.probes.probes.get(subentry_id)) is not None:
         return runtime.readings, Source(subentry_id, probe.kind)
+    if subentry_id in runtime.dosing.dosers:
+        return runtime.readings, Source(subentry_id, METRIC_DOSE)
     if entity.domain == "switch":
         return runtime.readings, Source(subentry_id, METRIC_ON)
     if entity.domain == "sensor":
