@@ -185,6 +185,16 @@ def test_compiled_days_match_the_reference_engine(
     _assert_day(plan, context, day, jitter)
 
 
+def test_a_quick_smooth_step_is_refined_although_its_middle_is_on_the_line() -> None:
+    """Found by the property test: a smooth 0→100 % in 61 s crosses the straight line exactly at its middle."""
+    place = Place(52.37, 4.9, "Europe/Amsterdam")
+    plan = ChannelPlan(
+        Schedule((SchedulePoint(dt.time(0), 0.0), SchedulePoint(dt.time(0, 1, 1), 1.0)), "smooth")
+    )
+    context = LightingContext(place, {}, derate=1.0, forced_off=False)
+    _assert_day(plan, context, dt.date(2026, 3, 20))
+
+
 @pytest.mark.parametrize("place", PLACES, ids=lambda place: place.time_zone)
 def test_a_full_plan_matches_over_the_year_at_every_place(place: Place) -> None:
     """Daylight with every layer, on the solstices, equinoxes and clock-change days."""

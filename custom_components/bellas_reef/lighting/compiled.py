@@ -177,7 +177,7 @@ def _refine(
     middle = (start + end) / 2.0
     value = sample(middle)
     line = tuple((a + b) / 2.0 for a, b in zip(first, last, strict=True))
-    if not _far(value, line):
+    if not _far(value, line) and not _bent(sample, start, first, end, last):
         return
     if end - start <= _NARROWEST_SECONDS:
         # A step that no transition announced: put it at the end of this sliver.
@@ -188,6 +188,20 @@ def _refine(
     times.append(middle)
     values.append(value)
     _refine(sample, middle, value, end, last, times, values)
+
+
+def _bent(
+    sample: Callable[[float], _Levels], start: float, first: _Levels, end: float, last: _Levels
+) -> bool:
+    """Whether the curve leaves the straight line at a quarter or three quarters of the way.
+
+    A symmetric S-curve (a smooth step) crosses the line exactly at its middle, so the middle alone cannot tell.
+    """
+    for share in (0.25, 0.75):
+        line = tuple(a + (b - a) * share for a, b in zip(first, last, strict=True))
+        if _far(sample(start + (end - start) * share), line):
+            return True
+    return False
 
 
 def _collinear(before: float, middle: float, after: float, values: tuple[_Levels, _Levels, _Levels]) -> bool:
