@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 import contextlib
 from datetime import timedelta
+import os
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.const import CONF_LATITUDE, CONF_LONGITUDE, CONF_NAME
 from homeassistant.core import HomeAssistant
+from hypothesis import HealthCheck, settings
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
@@ -30,6 +32,26 @@ from custom_components.bellas_reef.const import (
 )
 from custom_components.bellas_reef.hardware import gpio
 from custom_components.bellas_reef.hardware.errors import HardwareError
+
+# Hypothesis profiles for every property test (lighting, input): `scripts/test` runs the quick profile, the same
+# examples every run, so the suite stays reproducible for everyone; `BELLAS_REEF_HYPOTHESIS=long` runs many more,
+# freshly random each time, for hunting locally.
+settings.register_profile(
+    "quick",
+    max_examples=25,
+    derandomize=True,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.register_profile(
+    "long",
+    max_examples=2000,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.load_profile(os.environ.get("BELLAS_REEF_HYPOTHESIS", "quick"))
 
 
 @pytest.fixture(autouse=True)
