@@ -148,7 +148,7 @@ async def test_change_a_rule_to_stale_and_remove_rules(
     assert init_integration.options["rules"] == []
     assert init_integration.options["safety_mode_lights"] == 20
     result = await hass.config_entries.options.async_init(init_integration.entry_id)
-    assert result["menu_options"] == ["add_rule", "settings", "thermostat", "history"]
+    assert result["menu_options"] == ["add_rule", "settings", "thermostat", "ato", "history"]
 
 
 async def test_new_rule_names_do_not_collide(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:

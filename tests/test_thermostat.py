@@ -216,6 +216,28 @@ async def test_heater_stuck_on_fires_once_and_clears(
     assert [event.data["state"] for event in events] == ["raised", "cleared"]
 
 
+@pytest.mark.parametrize("opted_in", [True, False])
+async def test_heater_stuck_on_puts_the_tank_in_safety_mode_when_asked(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, opted_in: bool
+) -> None:
+    """With the option, "heater stuck on" holds safety mode (its outlets off) until the water stops warming."""
+    entry = await _setup(
+        hass,
+        thermostat=THERMOSTAT | {"stuck_safety_mode": opted_in},
+        safety_mode_outlets=["chiller"],
+    )
+    _water(entry, 26.0)
+    await _call(hass, "set_temperature", temperature=25.0, hvac_mode=HVACMode.HEAT)
+    for step in range(1, 37):
+        _water(entry, 26.0 + 0.01 * step)
+        await advance(hass, freezer, 60, steps=6)
+    safety_mode = hass.states.get("binary_sensor.reef_safety_mode")
+    assert safety_mode is not None
+    assert safety_mode.state == ("on" if opted_in else "off")
+    await advance(hass, freezer, 1900, steps=190)
+    assert hass.states.get("binary_sensor.reef_safety_mode").state == "off"  # type: ignore[union-attr]
+
+
 async def test_a_silent_probe_turns_the_heater_off_through_the_fail_safe(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory
 ) -> None:

@@ -50,6 +50,7 @@ async def test_add_change_and_remove_the_thermostat(
         "min_off": 300.0,
         "watch_minutes": 45,
         "watch_rise": 0.4,
+        "stuck_safety_mode": False,
     }
     assert hass.states.get("climate.display_reef_water_thermostat") is not None
 

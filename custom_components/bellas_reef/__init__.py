@@ -17,6 +17,7 @@ from homeassistant.util import dt as dt_util
 from homeassistant.util.hass_dict import HassKey
 
 from . import libraries
+from .ato import build_top_off
 from .const import DOMAIN, STORAGE_VERSION, storage_key
 from .coordinator.lighting import LightingCoordinator
 from .coordinator.outlets import OutletCoordinator
@@ -50,7 +51,7 @@ PLATFORMS = [
 ]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 # What a controller saves between restarts (None: its channels), all removed with it.
-STORED_PARTS: Final = (None, "outlets", "safety", "dosers", "pumps")
+STORED_PARTS: Final = (None, "outlets", "safety", "dosers", "pumps", "ato")
 SIMULATORS: HassKey[dict[str, Simulator]] = HassKey(f"{DOMAIN}_simulators")
 
 
@@ -122,7 +123,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: ReefConfigEntry) -> bool
         outlets=outlets,
         dosing=dosing,
         pumps=pumps,
-        thermostat=build_thermostat(hass, entry, outlets),
+        thermostat=build_thermostat(hass, entry, outlets, monitor),
+        top_off=build_top_off(hass, entry, outlets, monitor),
     )
     thermometer = next(
         (sid for sid, probe in probe_coordinator.probes.items() if probe.kind == ProbeKind.TEMPERATURE), None
@@ -152,6 +154,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: ReefConfigEntry) -> bool
     await outlets.async_restore()
     await outlets.async_config_entry_first_refresh()
     await dosing.async_restore()
+    if (top_off := entry.runtime_data.top_off) is not None:
+        await top_off.async_start()
+        entry.async_on_unload(top_off.async_stop)
 
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     monitor.async_ready()

@@ -10,6 +10,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
+from .ato_entities import top_off_entities
 from .coordinator.outlets import OutletCoordinator
 from .dosers import doser_entities
 from .entity import WritesChangesOnly, controller_device_info
@@ -33,6 +34,7 @@ async def async_setup_entry(
             *(RuleSensor(entry, monitor, rule) for rule in monitor.engine.rules),
         ]
     )
+    async_add_entities(top_off_entities(entry, "binary_sensor"))
     for subentry_id, entities in doser_entities(entry, "binary_sensor").items():
         async_add_entities(entities, config_subentry_id=subentry_id)
 

@@ -8,6 +8,7 @@ from homeassistant.components.button import ButtonEntity
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .ato_entities import top_off_entities
 from .const import DEFAULT_FEED_MINUTES, DEFAULT_FEED_ROLES
 from .coordinator.lighting import Channel
 from .dosers import doser_entities
@@ -25,6 +26,7 @@ async def async_setup_entry(
 ) -> None:
     """Add the controller's feed and stop-effects buttons."""
     async_add_entities([FeedButton(entry), StopEffectsButton(entry)])
+    async_add_entities(top_off_entities(entry, "button"))
     for subentry_id, entities in doser_entities(entry, "button").items():
         async_add_entities(entities, config_subentry_id=subentry_id)
 

@@ -19,6 +19,7 @@ from homeassistant.util import dt as dt_util
 from .const import DOMAIN, EVENT_ALERT
 from .coordinator.outlets import OutletCoordinator
 from .coordinator.probes import ProbeCoordinator
+from .monitor import SafetyMonitor
 from .thermostat import Alarm, HeaterWatch, Mode, Settings, Thermostat, ThermostatError
 
 _LOGGER = logging.getLogger(__name__)
@@ -31,6 +32,8 @@ CONF_MIN_ON: Final = "min_on"
 CONF_MIN_OFF: Final = "min_off"
 CONF_WATCH_MINUTES: Final = "watch_minutes"
 CONF_WATCH_RISE: Final = "watch_rise"
+# A heater stuck on puts the tank in safety mode too (off by default: the keeper opts in).
+CONF_STUCK_SAFETY_MODE: Final = "stuck_safety_mode"
 DEFAULT_WATCH_MINUTES: Final = 30
 DEFAULT_WATCH_RISE: Final = 0.3
 
@@ -58,7 +61,12 @@ class ThermostatController:
     """One controller's thermostat: judged on every reading of its probe, the moment it arrives."""
 
     def __init__(
-        self, hass: HomeAssistant, entry: ConfigEntry, outlets: OutletCoordinator, options: Mapping[str, Any]
+        self,
+        hass: HomeAssistant,
+        entry: ConfigEntry,
+        outlets: OutletCoordinator,
+        monitor: SafetyMonitor,
+        options: Mapping[str, Any],
     ) -> None:
         """Bind the probe named in the options and the outlets it drives."""
         self.hass = hass
@@ -67,7 +75,9 @@ class ThermostatController:
         settings, self.watch = thermostat_settings(options)
         self.thermostat = Thermostat(settings)
         self.temperature: float | None = None
+        self.stuck_safety_mode = bool(options.get(CONF_STUCK_SAFETY_MODE, False))
         self._outlets = outlets
+        self._monitor = monitor
         self._listeners: list[CALLBACK_TYPE] = []
 
     @callback
@@ -116,10 +126,12 @@ class ThermostatController:
         now = dt_util.utcnow().timestamp()
         self.thermostat.update(now, self.temperature)
         commands = self.thermostat.outlets
-        self._outlets.async_apply_thermostat(commands)
+        self._outlets.async_apply_control("thermostat", commands)
         heating = self._outlets.safety_outlets.get("heater", commands["heater"])
         for alarm, raised in self.watch.update(now, self.temperature, heating):
             self._announce(alarm, raised)
+            if alarm == Alarm.STUCK_ON and self.stuck_safety_mode:
+                self._monitor.async_request_safety_mode(alarm.value, raised)
         for listener in list(self._listeners):
             listener()
 
@@ -156,14 +168,14 @@ class ThermostatController:
 
 
 def build_thermostat(
-    hass: HomeAssistant, entry: ConfigEntry, outlets: OutletCoordinator
+    hass: HomeAssistant, entry: ConfigEntry, outlets: OutletCoordinator, monitor: SafetyMonitor
 ) -> ThermostatController | None:
     """The controller's thermostat when the options add one and its probe still exists."""
     options = entry.options.get(CONF_THERMOSTAT)
     if not options or options.get(CONF_PROBE) not in entry.subentries:
         return None
     try:
-        return ThermostatController(hass, entry, outlets, options)
+        return ThermostatController(hass, entry, outlets, monitor, options)
     except ThermostatError as err:
         _LOGGER.error("%s: the thermostat's settings cannot be used, it stays off: %s", entry.title, err)
         return None

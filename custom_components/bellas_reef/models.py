@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from homeassistant.config_entries import ConfigEntry
 
+from .ato import TopOffController
 from .coordinator.dosing import DosingCoordinator
 from .coordinator.lighting import LightingCoordinator
 from .coordinator.outlets import OutletCoordinator
@@ -42,6 +43,7 @@ class ReefRuntimeData:
     dosing: DosingCoordinator
     pumps: PumpChannels
     thermostat: ThermostatController | None = None
+    top_off: TopOffController | None = None
 
 
 type ReefConfigEntry = ConfigEntry[ReefRuntimeData]

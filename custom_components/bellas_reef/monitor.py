@@ -8,6 +8,7 @@ outcome derates or darkens the lights through the lighting engine's safety stage
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+import dataclasses
 from datetime import datetime, timedelta
 import logging
 from types import MappingProxyType
@@ -148,6 +149,8 @@ class SafetyMonitor:
         self._ready = False
         self._latest: dict[str, float | None] = {}
         self._failing_rules: set[str] = set()
+        # What else holds the tank in safety mode (a heater stuck on, when the keeper asked for that).
+        self._safety_mode_requests: set[str] = set()
         self._listeners: list[CALLBACK_TYPE] = []
         self._unsubs: list[CALLBACK_TYPE] = []
 
@@ -237,6 +240,15 @@ class SafetyMonitor:
         return remove
 
     @callback
+    def async_request_safety_mode(self, source: str, on: bool) -> None:
+        """Hold the tank in safety mode for `source` (on) or stop holding it (off), judged at once."""
+        if on == (source in self._safety_mode_requests):
+            return
+        (self._safety_mode_requests.add if on else self._safety_mode_requests.discard)(source)
+        if self._ready:
+            self._async_judge(dt_util.utcnow())
+
+    @callback
     def async_ready(self) -> None:
         """The controller's entities exist now: judge the readings taken during setup, and every one after.
 
@@ -306,6 +318,8 @@ class SafetyMonitor:
                 )
             self.failsafe_tripped = bool(heaters)
             outcome = outcome.with_outlets(heaters)
+        if self._safety_mode_requests and not outcome.safety_mode:
+            outcome = dataclasses.replace(outcome, safety_mode=True)
         if outcome.safety_mode:
             outcome = outcome.with_outlets(self.safety_mode_outlets)
         changed = outcome != self.outcome

@@ -28,6 +28,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
+from .ato_entities import top_off_entities
 from .const import DOMAIN
 from .coordinator.outlets import ManagedOutlet, OutletCoordinator
 from .coordinator.probes import Probe, ProbeCoordinator
@@ -180,6 +181,7 @@ async def async_setup_entry(
             [ProbeSensor(runtime.probes, probe, PROBE_DESCRIPTIONS[probe.kind])],
             config_subentry_id=subentry_id,
         )
+    async_add_entities(top_off_entities(entry, "sensor"))
     for subentry_id, entities in doser_entities(entry, "sensor").items():
         async_add_entities(entities, config_subentry_id=subentry_id)
 

@@ -8,6 +8,7 @@ from homeassistant.components.switch import SwitchEntity
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .ato_entities import top_off_entities
 from .entity import OutletEntity
 from .models import ReefConfigEntry
 from .outlets.program import OutletProgram
@@ -22,6 +23,7 @@ async def async_setup_entry(
 ) -> None:
     """Add a switch for each outlet subentry."""
     coordinator = entry.runtime_data.outlets
+    async_add_entities(top_off_entities(entry, "switch"))
     for subentry_id, outlet in coordinator.outlets.items():
         async_add_entities([OutletSwitch(coordinator, outlet)], config_subentry_id=subentry_id)
 

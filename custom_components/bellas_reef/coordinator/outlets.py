@@ -90,8 +90,8 @@ class OutletCoordinator(DataUpdateCoordinator[dict[str, OutletState | None]]):
     """Polls every outlet and keeps each in the state it should be in.
 
     What an outlet should be is decided in this order: a safety rule's command for its role, then feed mode,
-    then the thermostat's command for heaters and chillers, then a manual hold, then its program, then the last
-    manual state. A 1 s tick applies programs (on/off cycles in seconds) and lifts feed mode on time without
+    then a controlling loop's command (the thermostat's for heaters and chillers, the top-off's for its pump),
+    then a manual hold, then its program, then the last manual state. A 1 s tick applies programs (on/off cycles in seconds) and lifts feed mode on time without
     waiting for the poll. After a (re)start, outlets that should be on come on one by one, each after its boot
     delay.
     """
@@ -108,7 +108,8 @@ class OutletCoordinator(DataUpdateCoordinator[dict[str, OutletState | None]]):
             hass, STORAGE_VERSION, storage_key(entry.entry_id, "outlets")
         )
         self.safety_outlets: Mapping[str, bool] = {}
-        self.thermostat_outlets: Mapping[str, bool] = {}
+        # Commands by role from the controlling loops, by loop ("thermostat", "ato").
+        self.control_outlets: dict[str, Mapping[str, bool]] = {}
         self.feed_until: datetime | None = None
         self.feed_roles: frozenset[str] = frozenset()
         # Ticks skipped because the one before had not finished, for diagnostics.
@@ -246,12 +247,12 @@ class OutletCoordinator(DataUpdateCoordinator[dict[str, OutletState | None]]):
         await self.async_enforce()
 
     @callback
-    def async_apply_thermostat(self, outlets: Mapping[str, bool]) -> None:
-        """Switch heaters and chillers as the thermostat asks (below safety and feed mode)."""
-        if outlets != self.thermostat_outlets:
-            self.thermostat_outlets = dict(outlets)
+    def async_apply_control(self, loop: str, outlets: Mapping[str, bool]) -> None:
+        """Switch the roles a loop drives as it asks (below safety and feed mode); an empty map lets them go."""
+        if outlets != self.control_outlets.get(loop, {}):
+            self.control_outlets[loop] = dict(outlets)
             self.config_entry.async_create_background_task(
-                self.hass, self.async_enforce(), f"{DOMAIN} thermostat outlets"
+                self.hass, self.async_enforce(), f"{DOMAIN} {loop} outlets"
             )
 
     def target(self, outlet: ManagedOutlet, now: datetime) -> tuple[bool | None, str | None]:
@@ -260,8 +261,9 @@ class OutletCoordinator(DataUpdateCoordinator[dict[str, OutletState | None]]):
             return command, "safety"
         if self.feed_active(now) and outlet.role in self.feed_roles:
             return False, "feed_mode"
-        if (command := self.thermostat_outlets.get(outlet.role)) is not None:
-            return command, "thermostat"
+        for loop, commands in self.control_outlets.items():
+            if (command := commands.get(outlet.role)) is not None:
+                return command, loop
         if outlet.program is not None and (outlet.hold_until is None or now >= outlet.hold_until):
             return outlet.program.wants_on(dt_util.as_local(now)), "program"
         return outlet.manual_on, None

@@ -40,6 +40,7 @@ from ..safety import (
 )
 from .fields import form_errors, number, roles, select
 from .thermostat import ThermostatOptions
+from .top_off import TopOffOptions
 
 CONDITION_FIELDS: Final[Mapping[str, tuple[str, ...]]] = {
     "above": ("limit",),
@@ -56,8 +57,8 @@ CONDITION_FIELDS: Final[Mapping[str, tuple[str, ...]]] = {
 LIMIT_CONDITIONS: Final = frozenset({"above", "below", "outside", "rate"})
 
 
-class ReefOptionsFlow(ThermostatOptions):
-    """Safety rules (add, edit, remove), what safety mode does to the lights, and the water thermostat."""
+class ReefOptionsFlow(ThermostatOptions, TopOffOptions):
+    """Safety rules (add, edit, remove), what safety mode does to the lights, the thermostat and the top-off."""
 
     def __init__(self) -> None:
         """Start without a rule in hand."""
@@ -71,9 +72,9 @@ class ReefOptionsFlow(ThermostatOptions):
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """What to change."""
         options = (
-            ["add_rule", "edit_rule", "remove_rule", "settings", "thermostat", "history"]
+            ["add_rule", "edit_rule", "remove_rule", "settings", "thermostat", "ato", "history"]
             if self._rules
-            else ["add_rule", "settings", "thermostat", "history"]
+            else ["add_rule", "settings", "thermostat", "ato", "history"]
         )
         return self.async_show_menu(step_id="init", menu_options=options)
 

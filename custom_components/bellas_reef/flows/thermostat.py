@@ -15,6 +15,7 @@ from ..heat import (
     CONF_MIN_OFF,
     CONF_MIN_ON,
     CONF_PROBE,
+    CONF_STUCK_SAFETY_MODE,
     CONF_THERMOSTAT,
     CONF_WATCH_MINUTES,
     CONF_WATCH_RISE,
@@ -60,6 +61,7 @@ class ThermostatOptions(OptionsFlow):
                 vol.Required(CONF_WATCH_RISE, default=round(DEFAULT_WATCH_RISE * scale, 2)): number(
                     0.01, 10, 0.01, unit
                 ),
+                vol.Required(CONF_STUCK_SAFETY_MODE, default=False): selector.BooleanSelector(),
             }
         )
         errors: dict[str, str] = {}
@@ -76,6 +78,7 @@ class ThermostatOptions(OptionsFlow):
                 CONF_MIN_OFF: float(user_input[CONF_MIN_OFF]),
                 CONF_WATCH_MINUTES: int(user_input[CONF_WATCH_MINUTES]),
                 CONF_WATCH_RISE: user_input[CONF_WATCH_RISE] / scale,
+                CONF_STUCK_SAFETY_MODE: bool(user_input[CONF_STUCK_SAFETY_MODE]),
             }
             try:
                 thermostat_settings(options)
