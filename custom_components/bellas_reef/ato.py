@@ -200,6 +200,7 @@ class TopOffController:
                 "probe": self.level_sensor,
                 "condition": ROLE,
                 "state": "raised" if raised else "cleared",
+                "message": ALARM_MESSAGES[alarm],
                 "value": self.top_off.run_today,
                 "limit": self.top_off.settings.max_fill,
                 "time": dt_util.utcnow().isoformat(),
