@@ -88,12 +88,14 @@ def main() -> None:
         Acclimation,
         ChannelPlan,
         Daylight,
+        Evaluator,
         LightingContext,
         Lunar,
         Moonlight,
         Place,
         Static,
         Storm,
+        compile_days,
         preview,
     )
     from custom_components.bellas_reef.lighting.compiled import compile_day
@@ -136,6 +138,20 @@ def main() -> None:
     began = time.perf_counter()
     preview(full, dt.date(2026, 6, 21), context)
     preview_ms = (time.perf_counter() - began) * 1e3
+    # The first tick of a new day, six distinct plans: compiled on the tick (as before) or ahead in a worker thread.
+    midnight = dt.datetime(2026, 6, 22, 0, 0, 0, 1000, tzinfo=place.tzinfo).astimezone(dt.UTC)
+    plans = [ChannelPlan(Daylight(peak=0.5 + 0.08 * index), layers=full.layers) for index in range(6)]
+    on_tick = Evaluator()
+    began = time.perf_counter()
+    for plan in plans:
+        on_tick.evaluate(plan, midnight, context)
+    on_tick_ms = (time.perf_counter() - began) * 1e3
+    ahead = Evaluator()
+    ahead.add_days(compile_days(ahead.days_to_compile(plans, midnight.timestamp(), context), context), 0.0)
+    began = time.perf_counter()
+    for plan in plans:
+        ahead.evaluate(plan, midnight, context)
+    ahead_ms = (time.perf_counter() - began) * 1e3
 
     print(f"seed method (astral sun() per evaluation + sine): {seed_us:.1f} µs per daylight evaluation")
     print()
@@ -151,6 +167,10 @@ def main() -> None:
     print()
     print(f"compiling one day of the full plan: {compile_ms:.1f} ms (once a day and on every change)")
     print(f"preview of one day (1440 points, full plan, reference engine): {preview_ms:.0f} ms")
+    print(
+        f"first tick after local midnight, 6 plans, on the event loop: {on_tick_ms:.1f} ms compiling on the tick,"
+        f" {ahead_ms:.2f} ms with the day compiled ahead ({on_tick_ms / ahead_ms:.0f}x)"
+    )
 
 
 if __name__ == "__main__":

@@ -5,10 +5,10 @@ from __future__ import annotations
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 
-from .conftest import advance
 from custom_components.bellas_reef.ato import ALARM_MESSAGES, ALARM_NAMES
 from custom_components.bellas_reef.topoff import Alarm
 
+from .conftest import advance
 from .test_ato import FLOAT, RESERVOIR, _fill_starts, _setup
 from .test_blueprints import _messages, _use
 

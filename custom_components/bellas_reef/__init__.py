@@ -149,6 +149,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: ReefConfigEntry) -> bool
     # Reading took this controller's GPIO pins back at their level; pins of channels removed since stop now.
     await async_release_gpio(hass, entry.entry_id)
     await lighting.async_follow_weather()
+    await lighting.async_compile_ahead(dt_util.utcnow())
     await lighting.async_config_entry_first_refresh()
     await probe_coordinator.async_config_entry_first_refresh()
     await outlets.async_restore()

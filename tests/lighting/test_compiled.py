@@ -363,3 +363,30 @@ def test_many_plans_at_once_stay_right() -> None:
     for _ in range(2):
         for index, plan in enumerate(plans):
             assert evaluator.evaluate(plan, now, context).level == pytest.approx(index / 100)
+
+
+def test_days_compiled_ahead_are_only_looked_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Days asked for ahead (once per distinct program and layers) serve the ticks of that day unchanged."""
+    context = LightingContext(AMSTERDAM)
+    plans = [
+        ChannelPlan(Daylight(), layers=(Lunar(0.03),)),
+        ChannelPlan(Daylight(), layers=(Lunar(0.03),), name="twin"),
+        ChannelPlan(Static(0.4)),
+    ]
+    midnight = dt.datetime(2026, 6, 22, 0, 0, tzinfo=AMSTERDAM.tzinfo)
+    evaluator = Evaluator()
+    wanted = evaluator.days_to_compile(plans, midnight.timestamp(), context)
+    assert sorted(day for _program, _layers, day in wanted.values()) == [dt.date(2026, 6, 22)] * 2
+    evaluator.add_days(compiled.compile_days(wanted, context), midnight.timestamp())
+    assert evaluator.days_to_compile(plans, midnight.timestamp(), context) == {}
+
+    def refuse(*_args: object) -> compiled.CompiledDay:
+        raise AssertionError("compiled on the tick")
+
+    monkeypatch.setattr(compiled, "compile_day", refuse)
+    for minute in range(0, 24 * 60, 7):
+        moment = midnight + dt.timedelta(minutes=minute)
+        for plan in plans:
+            assert evaluator.evaluate(plan, moment, context).level == pytest.approx(
+                evaluate(plan, moment, context).level, abs=SCALE_TOLERANCE
+            )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 import logging
 import time
 from typing import Any, Final, Protocol
@@ -39,6 +39,7 @@ from ..lighting import (
     Place,
     Ramp,
     WeatherData,
+    compile_days,
     needs_fast_tick,
     prune,
 )
@@ -51,6 +52,9 @@ _LOGGER = logging.getLogger(__name__)
 # How long a tick waits for its board writes before moving on: a slow board finishes in the background and is
 # skipped by later ticks until it does, so it never holds up the other boards or a safety change.
 BOARD_WAIT: Final = 0.25
+# Tomorrow's days are compiled in a worker thread this long before local midnight, so the first tick of the day
+# only looks them up.
+COMPILE_AHEAD: Final = timedelta(minutes=15)
 
 
 class BoardOutput(Protocol):
@@ -160,6 +164,7 @@ class LightingCoordinator(DataUpdateCoordinator[dict[str, ChannelOutput]]):
         self._ramp = Ramp(RAMP_FULL_SWING_SECONDS)
         # Plans compiled a day at a time, so a tick of every channel is a table look-up (see lighting.compiled).
         self._evaluator = Evaluator()
+        self._compiled_for: date | None = None
         self._drive_lock = asyncio.Lock()
         # Ticks skipped because the one before had not finished, for diagnostics.
         self.overruns = 0
@@ -193,6 +198,32 @@ class LightingCoordinator(DataUpdateCoordinator[dict[str, ChannelOutput]]):
                     continue
                 channel.plan = replace(plan, position=channel.plan.position, name=channel.name)
                 channel.last_on_level = last_on_level
+
+    async def async_compile_ahead(self, moment: datetime) -> None:
+        """Compile the days the channels' plans need at `moment` in a worker thread, not in a tick on the loop.
+
+        A plan that cannot be compiled is left to the tick, which logs it and holds its channel.
+        """
+        context = self.context
+        timestamp = moment.timestamp()
+        wanted = self._evaluator.days_to_compile([c.plan for c in self.channels.values()], timestamp, context)
+        if not wanted:
+            return
+        try:
+            days = await self.hass.async_add_executor_job(compile_days, wanted, context)
+        except Exception:  # noqa: BLE001 - the tick that needs the day tries again and says why
+            return
+        self._evaluator.add_days(days, timestamp)
+
+    def _compile_tomorrow(self, now: datetime) -> None:
+        """Shortly before local midnight, start compiling the new day's plans in the background."""
+        ahead = now + COMPILE_AHEAD
+        day = ahead.astimezone(self.place.tzinfo).date()
+        if day != self._compiled_for and day != now.astimezone(self.place.tzinfo).date():
+            self._compiled_for = day
+            self.config_entry.async_create_background_task(
+                self.hass, self.async_compile_ahead(ahead), f"{DOMAIN} compile {day}"
+            )
 
     @callback
     def async_subscribe_outputs(
@@ -360,6 +391,7 @@ class LightingCoordinator(DataUpdateCoordinator[dict[str, ChannelOutput]]):
                     pending.setdefault(board.key, {})[channel.output] = channel.duty
             for hook in self.tick_hooks:
                 fast = hook(now, pending) or fast
+            self._compile_tomorrow(now)
             if pruned:
                 self.store.async_delay_save(self._saved_state, SAVE_DELAY_SECONDS)
             if fast:

@@ -6,7 +6,7 @@ events, then a manual override, then safety (derate / forced off) from the conte
 """
 
 from .astronomy import MoonDay, MoonPosition, SunDay, SunKind, moon_day, moon_position, sun_day
-from .compiled import Evaluator
+from .compiled import Evaluator, compile_days
 from .context import LightingContext, Place, WeatherData
 from .engine import (
     Breakdown,
@@ -54,6 +54,7 @@ __all__ = [
     "SunDay",
     "SunKind",
     "WeatherData",
+    "compile_days",
     "evaluate",
     "event_from_dict",
     "layer_from_dict",

@@ -15,7 +15,7 @@ between them the table is refined until a straight line is within ``TOLERANCE`` 
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 import datetime as dt
 import itertools
@@ -38,6 +38,10 @@ _FORGET_SECONDS = 3600.0
 _DAYS_KEPT = 64
 
 type _Levels = tuple[float, float, float]
+# What a compiled day is shared by: program, layers, place, local date and the weather it followed.
+type DayKey = tuple[object, ...]
+# What compiling a day needs beside the context: program, layers and the local date.
+type DayRequest = tuple[Program, tuple[Layer, ...], dt.date]
 
 # Build the tuples returned every tick without the keyword-handling constructor NamedTuple generates.
 _new = tuple.__new__
@@ -445,19 +449,56 @@ class Evaluator:
         channel = self._channels[id(plan)] = _Channel(plan)
         return channel
 
+    def days_to_compile(
+        self, plans: Iterable[ChannelPlan], timestamp: float, context: LightingContext
+    ) -> dict[DayKey, DayRequest]:
+        """The days these plans need at ``timestamp`` that are not compiled yet, for ``compile_days``.
+
+        Compiling takes milliseconds per plan; a caller with an event loop compiles them ahead (before midnight,
+        before the first tick) in a worker thread, so the tick that needs them only looks them up.
+        """
+        wanted: dict[DayKey, DayRequest] = {}
+        for plan in plans:
+            key, day = _day_key(plan, timestamp, context)
+            if key not in self._days:
+                wanted[key] = (plan.program, plan.layers, day)
+        return wanted
+
+    def add_days(self, days: Mapping[DayKey, CompiledDay], timestamp: float) -> None:
+        """Keep days compiled elsewhere (``compile_days``) for the ticks that will need them."""
+        for key, compiled in days.items():
+            self._keep(key, compiled, timestamp)
+
     def _day(self, plan: ChannelPlan, timestamp: float, context: LightingContext) -> CompiledDay:
-        place = context.place
-        day = dt.datetime.fromtimestamp(timestamp, place.tzinfo).date()
-        key = (plan.program, plan.layers, place, day, _weather(plan.program, context))
+        key, day = _day_key(plan, timestamp, context)
         compiled = self._days.get(key)
         if compiled is None:
-            if len(self._days) >= _DAYS_KEPT:
-                for stale in [known for known, value in self._days.items() if value.end <= timestamp]:
-                    del self._days[stale]
-                if len(self._days) >= _DAYS_KEPT:
-                    self._days.clear()
-            compiled = self._days[key] = compile_day(plan.program, plan.layers, day, context)
+            compiled = self._keep(key, compile_day(plan.program, plan.layers, day, context), timestamp)
         return compiled
+
+    def _keep(self, key: DayKey, compiled: CompiledDay, timestamp: float) -> CompiledDay:
+        if key not in self._days and len(self._days) >= _DAYS_KEPT:
+            for stale in [known for known, value in self._days.items() if value.end <= timestamp]:
+                del self._days[stale]
+            if len(self._days) >= _DAYS_KEPT:
+                self._days.clear()
+        self._days[key] = compiled
+        return compiled
+
+
+def compile_days(
+    requests: Mapping[DayKey, DayRequest], context: LightingContext
+) -> dict[DayKey, CompiledDay]:
+    """Compile what ``Evaluator.days_to_compile`` asked for; blocking, and safe in a worker thread."""
+    return {
+        key: compile_day(program, layers, day, context) for key, (program, layers, day) in requests.items()
+    }
+
+
+def _day_key(plan: ChannelPlan, timestamp: float, context: LightingContext) -> tuple[DayKey, dt.date]:
+    place = context.place
+    day = dt.datetime.fromtimestamp(timestamp, place.tzinfo).date()
+    return (plan.program, plan.layers, place, day, _weather(plan.program, context)), day
 
 
 def _weather(program: Program, context: LightingContext) -> WeatherData | None:
