@@ -1,4 +1,4 @@
-"""Driver libraries load on demand: importing the integration loads no network, PostgreSQL or GPIO library."""
+"""Driver libraries load on demand: importing the integration loads no network, PostgreSQL, GPIO or I2C library."""
 
 from __future__ import annotations
 
@@ -30,7 +30,17 @@ from custom_components.bellas_reef.outlets.vesync import VeSyncAccount
 
 from .conftest import channel_subentry, probe_subentry
 
-HEAVY = ("kasa", "aioshelly", "pyvesync", "psycopg", "psycopg_pool", "gpiozero")
+HEAVY = (
+    "kasa",
+    "aioshelly",
+    "pyvesync",
+    "psycopg",
+    "psycopg_pool",
+    "gpiozero",
+    "adafruit_pca9685",
+    "busio",
+    "smbus2",
+)
 PACKAGE = "custom_components.bellas_reef"
 # Everything HA imports of the integration for a controller: the package, its config flow and its platforms.
 INTEGRATION = (
@@ -47,12 +57,13 @@ INTEGRATION = (
 )
 
 
-def _loaded_after_importing(*modules: str) -> list[str]:
-    """The heavy libraries in sys.modules of a fresh interpreter after importing ``modules``."""
+def _loaded_after_importing(*modules: str, then: str = "") -> list[str]:
+    """The heavy libraries in sys.modules of a fresh interpreter after importing ``modules`` (and running ``then``)."""
     script = (
         "import importlib, json, sys\n"
         f"for name in {list(modules)!r}:\n"
         "    importlib.import_module(name)\n"
+        f"{then}\n"
         f"print(json.dumps(sorted(name for name in {list(HEAVY)!r} if name in sys.modules)))\n"
     )
     result = subprocess.run(  # noqa: S603 - this interpreter, a fixed script
@@ -67,7 +78,7 @@ def _loaded_after_importing(*modules: str) -> list[str]:
     return loaded
 
 
-def test_importing_the_integration_loads_no_network_postgresql_or_gpio_library() -> None:
+def test_importing_the_integration_loads_no_network_postgresql_gpio_or_i2c_library() -> None:
     assert _loaded_after_importing(*INTEGRATION) == []
 
 
@@ -82,6 +93,24 @@ def test_the_driver_modules_do_load_their_libraries() -> None:
     )
     assert loaded == ["aioshelly", "kasa", "pyvesync"]
     assert _loaded_after_importing(f"{PACKAGE}.history.postgres") == ["psycopg", "psycopg_pool"]
+
+
+def test_a_pca9685_board_and_an_i2c_bus_load_their_libraries_when_first_used() -> None:
+    """Adafruit's driver with a board's first write, smbus2 with the first bus opened (a missing one too)."""
+    first_write = (
+        f"from {PACKAGE}.hardware.simulated import simulated_pca9685_board\n"
+        "simulated_pca9685_board().write({0: 100})"
+    )
+    assert _loaded_after_importing(*INTEGRATION, then=first_write) == ["adafruit_pca9685", "busio"]
+    first_bus = (
+        f"from {PACKAGE}.hardware.errors import DeviceMissingError\n"
+        f"from {PACKAGE}.hardware.i2c import SMBusI2C\n"
+        "try:\n"
+        "    SMBusI2C(250)\n"
+        "except DeviceMissingError:\n"
+        "    pass"
+    )
+    assert _loaded_after_importing(*INTEGRATION, then=first_bus) == ["smbus2"]
 
 
 def _outlet(driver: str, host: str) -> ConfigSubentryData:

@@ -4,10 +4,10 @@ import ctypes
 import errno
 
 import pytest
+import smbus2
 from smbus2 import i2c_msg
 from smbus2.smbus2 import I2C_M_RD
 
-from custom_components.bellas_reef.hardware import i2c as i2c_module
 from custom_components.bellas_reef.hardware.errors import DeviceMissingError, HardwareError
 from custom_components.bellas_reef.hardware.i2c import SMBusI2C, scan_i2c
 from custom_components.bellas_reef.hardware.pca9685 import MODE1, MODE1_AI, PCA9685Board
@@ -53,7 +53,7 @@ def smbus(monkeypatch: pytest.MonkeyPatch, bus: SimulatedI2CBus) -> FakeSMBus:
         opened.append(bus_number)
         return fake
 
-    monkeypatch.setattr(i2c_module, "SMBus", open_bus)
+    monkeypatch.setattr(smbus2, "SMBus", open_bus)
     return fake
 
 
@@ -111,7 +111,7 @@ def test_an_unopenable_bus_is_a_hardware_error(monkeypatch: pytest.MonkeyPatch) 
     def refuse(bus_number: int) -> None:
         raise PermissionError(errno.EACCES, "Permission denied")
 
-    monkeypatch.setattr(i2c_module, "SMBus", refuse)
+    monkeypatch.setattr(smbus2, "SMBus", refuse)
     with pytest.raises(HardwareError, match=r"cannot be opened: .*Permission denied"):
         SMBusI2C(1)
 

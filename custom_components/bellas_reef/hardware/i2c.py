@@ -1,18 +1,21 @@
 """The I2C bus as the Adafruit drivers see it, and its Linux implementation on /dev/i2c-N.
 
 The bus methods follow CircuitPython's ``busio.I2C`` (what adafruit_bus_device calls), so they raise
-``OSError`` like the real thing; only opening a bus speaks in `HardwareError` terms.
+``OSError`` like the real thing; only opening a bus speaks in `HardwareError` terms. smbus2 is imported when a bus
+is first opened (in the executor, as every bus call), so importing the integration does not load it.
 """
 
 from collections.abc import Buffer, Iterator
 from contextlib import contextmanager
+import importlib
 import threading
 import time
-from typing import Protocol, SupportsBytes, cast
-
-from smbus2 import SMBus, i2c_msg
+from typing import TYPE_CHECKING, Protocol, SupportsBytes, cast
 
 from .errors import DeviceMissingError, HardwareError
+
+if TYPE_CHECKING:
+    from smbus2 import SMBus, i2c_msg
 
 type WritableBuffer = bytearray | memoryview
 """A buffer a read fills in place."""
@@ -84,8 +87,10 @@ class SMBusI2C:
         """Open /dev/i2c-<bus_number>; blocking."""
         self.bus_number = bus_number
         self._lock = threading.Lock()
+        smbus2 = importlib.import_module("smbus2")
+        self._message: type[i2c_msg] = smbus2.i2c_msg
         try:
-            self._bus = SMBus(bus_number)
+            self._bus: SMBus = smbus2.SMBus(bus_number)
         except FileNotFoundError as err:
             raise DeviceMissingError(f"I2C bus {bus_number} does not exist (is I2C enabled?)") from err
         except OSError as err:
@@ -115,13 +120,13 @@ class SMBusI2C:
 
     def writeto(self, address: int, buffer: Buffer, *, start: int = 0, end: int | None = None) -> None:
         """Write one message."""
-        self._bus.i2c_rdwr(i2c_msg.write(address, _out_bytes(buffer, start, end)))
+        self._bus.i2c_rdwr(self._message.write(address, _out_bytes(buffer, start, end)))
 
     def readfrom_into(
         self, address: int, buffer: WritableBuffer, *, start: int = 0, end: int | None = None
     ) -> None:
         """Read one message."""
-        message = i2c_msg.read(address, _in_length(buffer, start, end))
+        message = self._message.read(address, _in_length(buffer, start, end))
         self._bus.i2c_rdwr(message)
         _fill(buffer, start, _message_bytes(message))
 
@@ -137,8 +142,8 @@ class SMBusI2C:
         in_end: int | None = None,
     ) -> None:
         """A write and a read message in one ``i2c_rdwr`` call, joined by a repeated START."""
-        write = i2c_msg.write(address, _out_bytes(buffer_out, out_start, out_end))
-        read = i2c_msg.read(address, _in_length(buffer_in, in_start, in_end))
+        write = self._message.write(address, _out_bytes(buffer_out, out_start, out_end))
+        read = self._message.read(address, _in_length(buffer_in, in_start, in_end))
         self._bus.i2c_rdwr(write, read)
         _fill(buffer_in, in_start, _message_bytes(read))
 

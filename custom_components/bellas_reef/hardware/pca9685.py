@@ -3,17 +3,22 @@
 Adafruit's per-channel API costs one I2C transaction per output. A lighting tick often moves every channel of
 a board, so this driver keeps what the chip holds, skips outputs that did not change, and sends each run of
 neighbouring outputs as one auto-increment write (or one ALL_LED write when every output takes one value).
+Adafruit's driver (with Blinka's board detection) is imported when a board is first used, in the executor like
+every call, so a tank without a PCA9685 never loads it.
 """
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+import importlib
 import struct
 import threading
 import time
-
-from adafruit_pca9685 import PCA9685
+from typing import TYPE_CHECKING, cast
 
 from .errors import DeviceMissingError, HardwareError, error_from_os_error
 from .i2c import I2CBus
+
+if TYPE_CHECKING:
+    from adafruit_pca9685 import PCA9685
 
 MODE1 = 0x00
 MODE2 = 0x01
@@ -168,8 +173,9 @@ class PCA9685Board:
         """The Adafruit driver for a chip that is awake, auto-incrementing and at the right frequency."""
         pca = self._pca
         if pca is None:
+            driver = cast("type[PCA9685]", importlib.import_module("adafruit_pca9685").PCA9685)
             try:
-                pca = PCA9685(self._i2c, address=self.address)
+                pca = driver(self._i2c, address=self.address)
             except ValueError as err:
                 raise DeviceMissingError(f"{self} does not answer") from err
             self._pca = pca
