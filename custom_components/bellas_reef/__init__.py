@@ -29,6 +29,7 @@ from .hardware.simulated import SimulatedI2CBus
 from .hardware.tank import ProbeKind, TankModel
 from .health import update_broken_issues
 from .heat import build_thermostat
+from .inputs import async_build_inputs
 from .lighting import Place
 from .models import ReefConfigEntry, ReefRuntimeData, Simulator
 from .monitor import SafetyMonitor, default_rule_options
@@ -97,7 +98,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: ReefConfigEntry) -> bool
     controller = devices.async_get_or_create(config_entry_id=entry.entry_id, **controller_device_info(entry))
     outlet_builder = OutletBuilder(hass, entry, simulator.outlets)
     outlets = OutletCoordinator(hass, entry, outlet_builder.build())
-    update_broken_issues(hass, entry, hardware.broken | outlet_builder.broken)
+    inputs, broken_inputs = await async_build_inputs(hass, entry, simulator)
+    entry.async_on_unload(inputs.async_close)
+    update_broken_issues(hass, entry, hardware.broken | outlet_builder.broken | broken_inputs)
     readings = ReadingsRecorder(hass, entry, open_store(hass, entry))
 
     dosing = await async_build_dosers(hass, entry, simulator.bus, outlets, readings)
@@ -123,6 +126,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: ReefConfigEntry) -> bool
         outlets=outlets,
         dosing=dosing,
         pumps=pumps,
+        inputs=inputs,
         thermostat=build_thermostat(hass, entry, outlets, monitor),
         top_off=build_top_off(hass, entry, outlets, monitor),
     )
@@ -152,6 +156,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: ReefConfigEntry) -> bool
     await lighting.async_compile_ahead(dt_util.utcnow())
     await lighting.async_config_entry_first_refresh()
     await probe_coordinator.async_config_entry_first_refresh()
+    await inputs.async_config_entry_first_refresh()
     await outlets.async_restore()
     await outlets.async_config_entry_first_refresh()
     await dosing.async_restore()

@@ -14,6 +14,7 @@ from .ato_entities import top_off_entities
 from .coordinator.outlets import OutletCoordinator
 from .dosers import doser_entities
 from .entity import WritesChangesOnly, controller_device_info
+from .inputs import input_entities
 from .models import ReefConfigEntry
 from .monitor import SafetyMonitor
 from .safety import Rule
@@ -37,6 +38,8 @@ async def async_setup_entry(
     async_add_entities(top_off_entities(entry, "binary_sensor"))
     for subentry_id, entities in doser_entities(entry, "binary_sensor").items():
         async_add_entities(entities, config_subentry_id=subentry_id)
+    for subentry_id, inputs in input_entities(entry).items():
+        async_add_entities(inputs, config_subentry_id=subentry_id)
 
 
 class FeedModeSensor(WritesChangesOnly, CoordinatorEntity[OutletCoordinator], BinarySensorEntity):

@@ -30,6 +30,7 @@ from .const import (
     DOMAIN,
     SUBENTRY_CHANNEL,
     SUBENTRY_DOSER,
+    SUBENTRY_INPUT,
     SUBENTRY_OUTLET,
     SUBENTRY_PROBE,
     SUBENTRY_PUMP,
@@ -39,6 +40,7 @@ from .flows.channel import ChannelSubentryFlow
 from .flows.controller import controller_data, controller_schema, store_errors
 from .flows.doser import DoserSubentryFlow
 from .flows.fields import form_errors
+from .flows.input import InputSubentryFlow
 from .flows.options import ReefOptionsFlow
 from .flows.outlet import OutletSubentryFlow, outlet_error
 from .flows.probe import ProbeSubentryFlow
@@ -71,6 +73,7 @@ class BellasReefConfigFlow(ConfigFlow, domain=DOMAIN):
             SUBENTRY_OUTLET: OutletSubentryFlow,
             SUBENTRY_DOSER: DoserSubentryFlow,
             SUBENTRY_PUMP: PumpSubentryFlow,
+            SUBENTRY_INPUT: InputSubentryFlow,
         }
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:

@@ -16,6 +16,7 @@ SUBENTRY_PROBE: Final = "probe"
 SUBENTRY_OUTLET: Final = "outlet"
 SUBENTRY_DOSER: Final = "doser"
 SUBENTRY_PUMP: Final = "pump"
+SUBENTRY_INPUT: Final = "input"
 
 CONF_DRIVER: Final = "driver"
 CONF_LOCATION: Final = "location"

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
 
 from .ato import TopOffController
 from .coordinator.dosing import DosingCoordinator
+from .coordinator.inputs import InputCoordinator
 from .coordinator.lighting import LightingCoordinator
 from .coordinator.outlets import OutletCoordinator
 from .coordinator.probes import ProbeCoordinator
@@ -27,6 +29,8 @@ class Simulator:
     bus: SimulatedI2CBus
     tank: TankModel
     outlets: dict[str, SimulatedOutlet] = field(default_factory=dict)
+    # gpiozero's mock pins behind the simulated inputs, made when the first one is set up.
+    pins: Any = None
 
 
 @dataclass(slots=True)
@@ -42,6 +46,7 @@ class ReefRuntimeData:
     outlets: OutletCoordinator
     dosing: DosingCoordinator
     pumps: PumpChannels
+    inputs: InputCoordinator
     thermostat: ThermostatController | None = None
     top_off: TopOffController | None = None
 

@@ -26,6 +26,7 @@ from ..const import (
     CONF_ROLE,
     DEFAULT_OVERRIDE_MINUTES,
     DEFAULT_SIMULATED_ADDRESS,
+    SUBENTRY_INPUT,
     ChannelDriver,
     ChannelRole,
 )
@@ -35,6 +36,7 @@ from ..lighting.curves import DimmingCurve
 from .buses import bus_error, scan_bus
 from .driver import DriverSubentryFlow
 from .fields import form_errors, number, own_entities, select
+from .pins import pin_user
 
 
 class ChannelSubentryFlow(DriverSubentryFlow):
@@ -61,6 +63,11 @@ class ChannelSubentryFlow(DriverSubentryFlow):
             data[CONF_FREQUENCY] = float(data[CONF_FREQUENCY])
         if data[CONF_MIN_OUTPUT] >= data[CONF_MAX_OUTPUT]:
             return {CONF_MIN_OUTPUT: "min_not_below_max"}
+        if (
+            data[CONF_DRIVER] == ChannelDriver.GPIO
+            and pin_user(self._get_entry(), data[CONF_PIN]) == SUBENTRY_INPUT
+        ):
+            return {CONF_PIN: "pin_is_input"}
         return {}
 
     def _schema(self, driver: str) -> vol.Schema:

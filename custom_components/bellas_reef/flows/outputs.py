@@ -19,10 +19,12 @@ from ..const import (
     CONF_PIN_FACTORY,
     DEFAULT_SIMULATED_ADDRESS,
     SUBENTRY_CHANNEL,
+    SUBENTRY_INPUT,
     ChannelDriver,
 )
 from ..hardware.gpio import AUTO_PIN_FACTORY, FIRST_PIN, LAST_PIN, PIN_FACTORIES
 from .fields import number, select
+from .pins import pin_user
 
 
 class PwmKind(StrEnum):
@@ -79,7 +81,9 @@ _CHANNEL_DRIVERS = {
 
 
 def output_errors(entry: ConfigEntry, kind: PwmKind, output: Mapping[str, Any]) -> dict[str, str]:
-    """A light channel already on this output (or pin), or on this board at another PWM frequency."""
+    """A light channel already on this output (or pin), or on this board at another PWM frequency; an input's pin."""
+    if kind == PwmKind.GPIO and pin_user(entry, output[CONF_PIN]) == SUBENTRY_INPUT:
+        return {CONF_PIN: "pin_is_input"}
     for subentry in entry.subentries.values():
         data = subentry.data
         if subentry.subentry_type != SUBENTRY_CHANNEL or data[CONF_DRIVER] != _CHANNEL_DRIVERS[kind]:
