@@ -54,6 +54,7 @@ PROBE_UNITS: Final[Mapping[ProbeKind, str | None]] = {
     ProbeKind.SALINITY: "ppt",
     ProbeKind.CONDUCTIVITY: "µS/cm",
     ProbeKind.DISSOLVED_OXYGEN: "mg/L",
+    ProbeKind.SPECIFIC_GRAVITY: None,
 }
 _CONVERTERS: Final[Mapping[ProbeKind, type[BaseUnitConverter]]] = {
     ProbeKind.TEMPERATURE: TemperatureConverter,
@@ -64,6 +65,7 @@ _SAME_UNIT: Final[Mapping[ProbeKind, frozenset[str | None]]] = {
     ProbeKind.PH: frozenset({None, "", "pH"}),
     ProbeKind.SALINITY: frozenset({None, "", "ppt", "‰", "PSU", "psu", "g/kg"}),
     ProbeKind.DISSOLVED_OXYGEN: frozenset({None, "", "mg/L", "mg/l", "ppm", "g/m³"}),
+    ProbeKind.SPECIFIC_GRAVITY: frozenset({None, "", "SG", "sg"}),
 }
 
 

@@ -196,3 +196,23 @@ def probe_kind(data: Mapping[str, Any]) -> ProbeKind:
     if (kind := PROBE_KINDS.get(data[CONF_DRIVER])) is not None:
         return kind
     return ProbeKind(data[CONF_KIND])
+
+
+# What a conductivity circuit reports beside conductivity: an EZO-EC (real, or the simulated one behind a simulated
+# conductivity probe) gives salinity and specific gravity, each a reading and a sensor of its own.
+EC_EXTRA_KINDS: Final = (ProbeKind.SALINITY, ProbeKind.SPECIFIC_GRAVITY)
+
+
+def probe_extras(data: Mapping[str, Any]) -> tuple[ProbeKind, ...]:
+    """What a probe subentry reports beside its own kind."""
+    if (
+        data[CONF_DRIVER] in (ProbeDriver.EZO_EC, ProbeDriver.SIMULATED)
+        and probe_kind(data) == ProbeKind.CONDUCTIVITY
+    ):
+        return EC_EXTRA_KINDS
+    return ()
+
+
+def reading_id(subentry_id: str, kind: ProbeKind | None = None) -> str:
+    """What a reading goes by in the poll and safety rules: its probe's subentry id, plus the kind for an extra."""
+    return subentry_id if kind is None else f"{subentry_id}:{kind}"

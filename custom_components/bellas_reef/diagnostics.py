@@ -74,6 +74,7 @@ async def async_get_config_entry_diagnostics(hass: HomeAssistant, entry: ReefCon
             chip_outputs[key] = await within(DEVICE_TIMEOUT, board.output.async_read(), board.name)
         except Exception as err:  # noqa: BLE001 - a failing board is reported, not raised
             chip_outputs[key] = str(err) or type(err).__name__
+    values = runtime.probes.data or {}
     report = {
         "entry": async_redact_data(entry.as_dict(), TO_REDACT),
         "boards": [
@@ -105,9 +106,21 @@ async def async_get_config_entry_diagnostics(hass: HomeAssistant, entry: ReefCon
             {
                 "name": probe.name,
                 "kind": probe.kind,
-                "value": runtime.probes.data.get(sid) if runtime.probes.data else None,
+                "value": values.get(sid),
                 "available": probe.health.available,
                 "errors": probe.health.errors,
+                # A conductivity circuit's salinity and specific gravity, by kind.
+                **(
+                    {
+                        "extra": {
+                            kind: values.get(reading)
+                            for reading, kind in probe.readings.items()
+                            if reading != sid
+                        }
+                    }
+                    if probe.extra
+                    else {}
+                ),
             }
             for sid, probe in runtime.probes.probes.items()
         ],

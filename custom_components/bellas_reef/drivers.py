@@ -39,18 +39,19 @@ from .const import (
     ChannelDriver,
     ChannelRole,
     ProbeDriver,
+    probe_extras,
     probe_kind,
 )
 from .coordinator.lighting import Board, Channel
-from .coordinator.probes import Probe
+from .coordinator.probes import Probe, ProbeReading
 from .hardware.errors import HardwareError
-from .hardware.ezo import EzoCircuit, EzoProbe, ReadingPendingError
+from .hardware.ezo import SPECS as EZO_SPECS, EzoCircuit, EzoProbe, ReadingPendingError, output_commands
 from .hardware.gpio import AUTO_PIN_FACTORY, GpioPwmOutput, release_parked
 from .hardware.i2c import I2CBus, SMBusI2C
 from .hardware.pca9685 import PCA9685Board
 from .hardware.probes import DS18B20, W1_DEVICES
 from .hardware.pwm import PwmBoard
-from .hardware.simulated import SimulatedI2CBus, simulated_pca9685_board
+from .hardware.simulated import SimulatedEzo, SimulatedI2CBus, simulated_pca9685_board
 from .hardware.sysfs_pwm import PWM_ROOT as SYSFS_PWM_ROOT, SysfsPwmOutput, hardware_pwm_channel
 from .hardware.tank import ProbeKind, TankModel
 from .health import DeviceHealth
@@ -328,10 +329,14 @@ class HardwareBuilder:
     async def _async_add_probe(self, subentry_id: str, title: str, data: Mapping[str, Any]) -> None:
         driver = data[CONF_DRIVER]
         kind = probe_kind(data)
-        read: Callable[[], Awaitable[float]]
+        read: Callable[[], Awaitable[ProbeReading]]
         model: str
         ezo: EzoProbe | None = None
-        if driver == ProbeDriver.SIMULATED:
+        if driver == ProbeDriver.SIMULATED and kind == ProbeKind.CONDUCTIVITY:
+            chip = SimulatedEzo(EzoCircuit.EC, self.tank.conductivity_us_cm())
+            ezo, model = self._simulated_ezo(chip), "Atlas Scientific EZO-EC (simulated)"
+            read = partial(self._async_read_simulated_ec, ezo, chip)
+        elif driver == ProbeDriver.SIMULATED:
             read, model = self._simulated_reader(kind), f"Simulated {kind.replace('_', ' ')} probe"
         elif driver == ProbeDriver.DS18B20:
             sensor = DS18B20(data[CONF_DEVICE_ID], W1_ROOT)
@@ -350,7 +355,9 @@ class HardwareBuilder:
                 read = missing
             else:
                 ezo = EzoProbe(bus, circuit, int(data[CONF_ADDRESS]))
-                read = partial(self._async_read_ezo, ezo, data.get(CONF_TEMPERATURE_PROBE))
+                read = partial(
+                    self._async_read_ezo, ezo, partial(self._probe_value, data.get(CONF_TEMPERATURE_PROBE))
+                )
             model = f"Atlas Scientific EZO-{circuit.removeprefix('ezo_').upper()}"
         self.hardware.probes.append(
             Probe(
@@ -361,6 +368,7 @@ class HardwareBuilder:
                 health=DeviceHealth(title),
                 model=model,
                 ezo=ezo,
+                extra=probe_extras(data),
             )
         )
 
@@ -370,19 +378,42 @@ class HardwareBuilder:
 
         return read
 
-    async def _async_read_ezo(self, ezo: EzoProbe, temperature_probe: str | None) -> float:
-        """Ask, wait the datasheet's delay on the event loop (not in a thread), fetch."""
-        temperature = None
-        if temperature_probe and ezo.spec.temperature_compensation:
-            values = self.entry.runtime_data.probes.data or {}
-            temperature = values.get(temperature_probe)
-        delay = await self.hass.async_add_executor_job(ezo.start_reading, temperature)
+    @staticmethod
+    def _simulated_ezo(chip: SimulatedEzo) -> EzoProbe:
+        """The real EZO driver on a simulated circuit, alone on a bus of its own (the boards' addresses overlap)."""
+        bus = SimulatedI2CBus()
+        address = EZO_SPECS[chip.circuit].default_address
+        bus.attach(address, chip)
+        return EzoProbe(bus, chip.circuit, address)
+
+    async def _async_read_simulated_ec(self, ezo: EzoProbe, chip: SimulatedEzo) -> ProbeReading:
+        """The simulated circuit senses the simulated water, compensated at its temperature."""
+        chip.value = self.tank.value(ProbeKind.CONDUCTIVITY)
+        return await self._async_read_ezo(ezo, partial(self.tank.value, ProbeKind.TEMPERATURE))
+
+    def _probe_value(self, subentry_id: str | None) -> float | None:
+        """The latest reading of one of this controller's probes, if it has one."""
+        return (self.entry.runtime_data.probes.data or {}).get(subentry_id) if subentry_id else None
+
+    async def _async_read_ezo(self, ezo: EzoProbe, temperature: Callable[[], float | None]) -> ProbeReading:
+        """Ask, wait the datasheet's delay on the event loop (not in a thread), fetch.
+
+        A conductivity circuit has its outputs set first, once, and again whenever a reading has the wrong shape.
+        """
+        if not ezo.outputs_set:
+            for command in output_commands():
+                await asyncio.sleep(await self.hass.async_add_executor_job(ezo.send, command))
+                await self.hass.async_add_executor_job(ezo.fetch)
+            ezo.outputs_set = True
+        compensation = temperature() if ezo.spec.temperature_compensation else None
+        delay = await self.hass.async_add_executor_job(ezo.start_reading, compensation)
         await asyncio.sleep(delay)
+        fetch = ezo.fetch_ec_reading if ezo.circuit is EzoCircuit.EC else ezo.fetch_reading
         try:
-            return await self.hass.async_add_executor_job(ezo.fetch_reading)
+            return await self.hass.async_add_executor_job(fetch)
         except ReadingPendingError:
             await asyncio.sleep(EZO_PENDING_RETRY_SECONDS)
-            return await self.hass.async_add_executor_job(ezo.fetch_reading)
+            return await self.hass.async_add_executor_job(fetch)
 
 
 async def async_release_gpio(hass: HomeAssistant, owner: str) -> None:

@@ -167,7 +167,7 @@ class SafetyMonitor:
         sensors = sorted({rule.probe for rule in self.rules if rule.condition.kind in BINARY_CONDITIONS})
         self.engine = SafetyEngine(
             self.rules,
-            probes=(*probes.probes, *sensors),
+            probes=(*probes.readings, *sensors),
             now=dt_util.utcnow(),
             raised=saved.get("raised", []),
         )

@@ -72,6 +72,7 @@ DEADBANDS: Final[dict[str, float]] = {
     ProbeKind.SALINITY: 0.01,
     ProbeKind.CONDUCTIVITY: 1.0,
     ProbeKind.DISSOLVED_OXYGEN: 0.01,
+    ProbeKind.SPECIFIC_GRAVITY: 0.001,
     METRIC_POWER: 0.5,
     METRIC_LEVEL: 0.05,
 }
@@ -209,9 +210,10 @@ class ReadingsRecorder:
 
         @callback
         def record_probes() -> None:
-            for subentry_id, value in (probes.data or {}).items():
-                if value is not None:
-                    self.record(Source(subentry_id, probes.probes[subentry_id].kind), value)
+            values = probes.data or {}
+            for reading, (probe, kind) in probes.readings.items():
+                if (value := values.get(reading)) is not None:
+                    self.record(Source(probe.subentry_id, kind), value)
 
         @callback
         def record_outlets() -> None:
@@ -320,7 +322,8 @@ def resolve_source(hass: HomeAssistant, entity_id: str) -> tuple[ReadingsRecorde
     runtime = entry.runtime_data
     subentry_id = entity.config_subentry_id
     if (probe := runtime.probes.probes.get(subentry_id)) is not None:
-        return runtime.readings, Source(subentry_id, probe.kind)
+        extra = next((kind for kind in probe.extra if entity.unique_id.endswith(f"_{kind}")), None)
+        return runtime.readings, Source(subentry_id, extra or probe.kind)
     if subentry_id in runtime.dosing.dosers:
         return runtime.readings, Source(subentry_id, METRIC_DOSE)
     if entity.domain == "switch":

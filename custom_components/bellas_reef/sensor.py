@@ -86,6 +86,13 @@ PROBE_DESCRIPTIONS: dict[ProbeKind, SensorEntityDescription] = {
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=2,
     ),
+    # Unitless; three decimals, as hydrometers, refractometers and the EZO-EC (1.000-1.300) give it.
+    ProbeKind.SPECIFIC_GRAVITY: SensorEntityDescription(
+        key=ProbeKind.SPECIFIC_GRAVITY,
+        translation_key=ProbeKind.SPECIFIC_GRAVITY,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=3,
+    ),
 }
 
 
@@ -178,7 +185,7 @@ async def async_setup_entry(
             )
     for subentry_id, probe in runtime.probes.probes.items():
         async_add_entities(
-            [ProbeSensor(runtime.probes, probe, PROBE_DESCRIPTIONS[probe.kind])],
+            [ProbeSensor(runtime.probes, probe, reading) for reading in probe.readings],
             config_subentry_id=subentry_id,
         )
     async_add_entities(top_off_entities(entry, "sensor"))
@@ -187,21 +194,23 @@ async def async_setup_entry(
 
 
 class ProbeSensor(ProbeEntity, SensorEntity):
-    """A probe's latest reading; the probe's device carries its name."""
+    """One of a probe's readings: its own (named by the probe's device), or an extra named for what it measures."""
 
-    _attr_name = None
-
-    def __init__(
-        self, coordinator: ProbeCoordinator, probe: Probe, description: SensorEntityDescription
-    ) -> None:
-        """Describe the sensor by what the probe measures."""
+    def __init__(self, coordinator: ProbeCoordinator, probe: Probe, reading: str) -> None:
+        """Describe the sensor by what the reading measures."""
         super().__init__(coordinator, probe)
-        self.entity_description = description
+        self.reading = reading
+        kind = probe.readings[reading]
+        self.entity_description = PROBE_DESCRIPTIONS[kind]
+        if reading == probe.subentry_id:
+            self._attr_name = None
+        else:
+            self._attr_unique_id = f"{self._attr_unique_id}_{kind}"
 
     @property
     def native_value(self) -> float | None:
         """The last value the probe gave, or None when it failed to answer."""
-        return self.coordinator.data.get(self.probe.subentry_id)
+        return self.coordinator.data.get(self.reading)
 
     async def async_calibrate(self, point: str, value: float | None = None) -> None:
         """Run one calibration step on an Atlas Scientific EZO circuit, waiting out its processing time."""

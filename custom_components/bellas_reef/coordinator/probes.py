@@ -13,7 +13,7 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 
-from ..const import DEVICE_TIMEOUT, DOMAIN, PROBE_INTERVAL
+from ..const import DEVICE_TIMEOUT, DOMAIN, PROBE_INTERVAL, reading_id
 from ..hardware.errors import ProbeReadError
 from ..hardware.ezo import EzoProbe
 from ..hardware.tank import ProbeKind
@@ -29,7 +29,11 @@ PLAUSIBLE: Final[Mapping[ProbeKind, tuple[float, float]]] = {
     ProbeKind.SALINITY: (0.0, 100.0),
     ProbeKind.CONDUCTIVITY: (0.0, 1_000_000.0),
     ProbeKind.DISSOLVED_OXYGEN: (0.0, 100.0),
+    ProbeKind.SPECIFIC_GRAVITY: (0.9, 1.4),
 }
+
+type ProbeReading = float | Mapping[ProbeKind, float]
+"""What a probe's read gives: its one value, or a value per kind it measures (its own and its extras)."""
 
 
 @dataclass(slots=True)
@@ -39,15 +43,26 @@ class Probe:
     subentry_id: str
     name: str
     kind: ProbeKind
-    read: Callable[[], Awaitable[float]]
+    read: Callable[[], Awaitable[ProbeReading]]
     health: DeviceHealth
     model: str
     # The circuit behind an Atlas Scientific EZO probe, for calibration.
     ezo: EzoProbe | None = None
+    # What the probe reports beside its own kind (a conductivity circuit's salinity and specific gravity).
+    extra: tuple[ProbeKind, ...] = ()
+
+    @property
+    def readings(self) -> dict[str, ProbeKind]:
+        """Each reading the probe gives, by reading id: its own under its subentry id, then its extras."""
+        return {self.subentry_id: self.kind} | {
+            reading_id(self.subentry_id, kind): kind for kind in self.extra
+        }
 
 
 class ProbeCoordinator(DataUpdateCoordinator[dict[str, float | None]]):
-    """Reads every probe on a fixed interval; a probe that fails only takes its own sensor down.
+    """Reads every probe on a fixed interval; a probe that fails only takes its own sensors down.
+
+    Its data holds every reading by reading id (see `Probe.readings`).
 
     Whatever a probe does — raise any exception, hang, answer garbage — the poll itself never fails: that probe
     reads None until it answers again. Each reading is announced as soon as it arrives (the safety monitor
@@ -68,12 +83,15 @@ class ProbeCoordinator(DataUpdateCoordinator[dict[str, float | None]]):
             hass, _LOGGER, config_entry=entry, name=f"{DOMAIN} probes", update_interval=PROBE_INTERVAL
         )
         self.probes = {probe.subentry_id: probe for probe in probes}
+        self.readings: dict[str, tuple[Probe, ProbeKind]] = {
+            reading: (probe, kind) for probe in probes for reading, kind in probe.readings.items()
+        }
         self._before_poll = before_poll
         self._reading_listeners: list[Callable[[str, float | None], None]] = []
 
     @callback
     def async_add_reading_listener(self, listener: Callable[[str, float | None], None]) -> CALLBACK_TYPE:
-        """Call `listener(probe, value)` with every probe's reading the moment it arrives (None: failed)."""
+        """Call `listener(reading id, value)` with every reading the moment it arrives (None: failed)."""
         self._reading_listeners.append(listener)
 
         @callback
@@ -86,34 +104,40 @@ class ProbeCoordinator(DataUpdateCoordinator[dict[str, float | None]]):
         if self._before_poll is not None:
             self._before_poll()
         # Probes are read side by side: an EZO circuit's 900 ms wait does not hold up the others.
-        values = await asyncio.gather(*(self._async_read(probe) for probe in self.probes.values()))
-        return dict(zip(self.probes, values, strict=True))
+        polled = await asyncio.gather(*(self._async_read(probe) for probe in self.probes.values()))
+        return {reading: value for values in polled for reading, value in values.items()}
 
-    async def _async_read(self, probe: Probe) -> float | None:
-        value: float | None = None
+    async def _async_read(self, probe: Probe) -> dict[str, float | None]:
+        values: dict[str, float | None] = dict.fromkeys(probe.readings)
         try:
-            value = _plausible(probe, await within(DEVICE_TIMEOUT, probe.read(), probe.name))
+            values = dict(_plausible(probe, await within(DEVICE_TIMEOUT, probe.read(), probe.name)))
         except Exception as err:  # noqa: BLE001 - any failure of one probe is that probe's, never the poll's
-            value = None
             probe.health.failed(err)
         else:
             probe.health.succeeded()
         probe.health.update_issue(self.hass, self.config_entry, probe.subentry_id)
-        for listener in list(self._reading_listeners):
-            listener(probe.subentry_id, value)
-        return value
+        for reading, value in values.items():
+            for listener in list(self._reading_listeners):
+                listener(reading, value)
+        return values
 
 
-def _plausible(probe: Probe, reading: object) -> float:
-    """A reading as a number a probe of its kind can give; anything else is the probe failing, not the tank.
+def _plausible(probe: Probe, reading: object) -> dict[str, float]:
+    """A reading as numbers a probe of its kinds can give; anything else is the probe failing, not the tank.
 
-    NaN, infinity, text, or -1e308 °C from a corrupted frame must never reach a safety rule as if it were water.
+    NaN, infinity, text, a missing value or -1e308 °C from a corrupted frame must never reach a safety rule as if
+    it were water: one bad value fails the whole reading, whose other values came in the same frame.
     """
-    try:
-        value = float(reading)  # type: ignore[arg-type]
-    except TypeError, ValueError:
-        value = math.nan
-    low, high = PLAUSIBLE[probe.kind]
-    if not low <= value <= high:
-        raise ProbeReadError(f"{probe.name} read {str(reading)[:40]!r}, not a plausible {probe.kind} value")
-    return value
+    measured = reading if isinstance(reading, Mapping) else {probe.kind: reading}
+    values: dict[str, float] = {}
+    for name, kind in probe.readings.items():
+        value = measured.get(kind)
+        try:
+            number = float(value)  # type: ignore[arg-type]
+        except TypeError, ValueError:
+            number = math.nan
+        low, high = PLAUSIBLE[kind]
+        if not low <= number <= high:
+            raise ProbeReadError(f"{probe.name} read {str(value)[:40]!r}, not a plausible {kind} value")
+        values[name] = number
+    return values

@@ -25,13 +25,17 @@ from ..const import (
     DEFAULT_FAILSAFE_MINUTES,
     DEFAULT_ROLLUP_RETENTION_DAYS,
     SUBENTRY_PROBE,
+    probe_extras,
     probe_kind,
+    reading_id,
 )
+from ..coordinator.probes import PLAUSIBLE
 from ..hardware.tank import ProbeKind
 from ..monitor import keeper_unit
 from ..safety import (
     BINARY_CONDITIONS,
     CELSIUS,
+    FAHRENHEIT,
     Rule,
     RuleError,
     convert_temperature_rule,
@@ -55,6 +59,11 @@ CONDITION_FIELDS: Final[Mapping[str, tuple[str, ...]]] = {
 }
 # Conditions that compare against a limit, and so can be given hysteresis and a proportional derate.
 LIMIT_CONDITIONS: Final = frozenset({"above", "below", "outside", "rate"})
+# Where a reef's salinity is kept, offered as a new rule's limits (natural seawater is 35 ppt, SG 1.026).
+REEF_RANGES: Final[Mapping[ProbeKind, tuple[float, float]]] = {
+    ProbeKind.SALINITY: (33.0, 36.0),
+    ProbeKind.SPECIFIC_GRAVITY: (1.024, 1.027),
+}
 
 
 class ReefOptionsFlow(ThermostatOptions, TopOffOptions):
@@ -78,12 +87,27 @@ class ReefOptionsFlow(ThermostatOptions, TopOffOptions):
         )
         return self.async_show_menu(step_id="init", menu_options=options)
 
+    def _readings(self) -> dict[str, tuple[str, ProbeKind]]:
+        """Every reading of the controller's probes a rule can watch, by reading id: its label and kind."""
+        readings: dict[str, tuple[str, ProbeKind]] = {}
+        for subentry_id, subentry in self.config_entry.subentries.items():
+            if subentry.subentry_type == SUBENTRY_PROBE:
+                readings[subentry_id] = (subentry.title, probe_kind(subentry.data))
+                for kind in probe_extras(subentry.data):
+                    label = f"{subentry.title}: {kind.replace('_', ' ')}"
+                    readings[reading_id(subentry_id, kind)] = (label, kind)
+        return readings
+
+    def _kind(self, probe: str) -> ProbeKind | None:
+        """What a rule's probe measures; None for a binary sensor."""
+        reading = self._readings().get(probe)
+        return None if reading is None else reading[1]
+
     def _probes(self) -> list[selector.SelectOptionDict]:
-        """The controller's probes, then every binary sensor in Home Assistant."""
+        """The controller's probes (with a conductivity circuit's salinity and SG), then every binary sensor."""
         probes = [
-            selector.SelectOptionDict(value=subentry_id, label=subentry.title)
-            for subentry_id, subentry in self.config_entry.subentries.items()
-            if subentry.subentry_type == SUBENTRY_PROBE
+            selector.SelectOptionDict(value=reading, label=label)
+            for reading, (label, _kind) in self._readings().items()
         ]
         sensors = sorted(
             self.hass.states.async_all(Platform.BINARY_SENSOR), key=lambda state: state.name.casefold()
@@ -97,17 +121,25 @@ class ReefOptionsFlow(ThermostatOptions, TopOffOptions):
         """Binary conditions need a binary sensor, the others one of the controller's probes."""
         if condition in BINARY_CONDITIONS:
             return None if probe.startswith(f"{Platform.BINARY_SENSOR}.") else "condition_needs_binary_sensor"
-        subentry = self.config_entry.subentries.get(probe)
-        is_probe = subentry is not None and subentry.subentry_type == SUBENTRY_PROBE
-        return None if is_probe else "condition_needs_probe"
-
-    def _is_temperature(self, probe: str) -> bool:
-        subentry = self.config_entry.subentries.get(probe)
-        return subentry is not None and probe_kind(subentry.data) == ProbeKind.TEMPERATURE
+        return None if probe in self._readings() else "condition_needs_probe"
 
     def _display_unit(self, probe: str) -> str:
         """Temperature limits are entered in the keeper's unit and stored in the probe's (°C)."""
-        return keeper_unit(self.hass) if self._is_temperature(probe) else CELSIUS
+        return keeper_unit(self.hass) if self._kind(probe) == ProbeKind.TEMPERATURE else CELSIUS
+
+    def _unreachable_limit(self, condition: str, user_input: Mapping[str, Any]) -> dict[str, str] | None:
+        """A limit the probe can never read (SG 1026 for 1.026, salinity 1.026 for 35), for the form's error."""
+        probe = self._draft["probe"]
+        kind = self._kind(probe)
+        if kind is None or condition not in ("above", "below", "outside"):
+            return None
+        low, high = PLAUSIBLE[kind]
+        if self._display_unit(probe) == FAHRENHEIT:
+            low, high = low * 1.8 + 32, high * 1.8 + 32
+        for field in CONDITION_FIELDS[condition]:
+            if not low <= user_input[field] <= high:
+                return {"value": f"{user_input[field]:g}", "minimum": f"{low:g}", "maximum": f"{high:g}"}
+        return None
 
     async def async_step_add_rule(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Name the rule, pick its probe and condition."""
@@ -211,6 +243,8 @@ class ReefOptionsFlow(ThermostatOptions, TopOffOptions):
         placeholders: dict[str, str] = {}
         if user_input is not None:
             errors, placeholders = form_errors(self._details_schema(condition), user_input)
+            if not errors and (unreachable := self._unreachable_limit(condition, user_input)):
+                errors, placeholders = {"base": "limit_unreachable"}, unreachable
         if user_input is not None and not errors:
             draft = self._draft | {
                 "id": self._editing or self._new_id(self._draft["name"]),
@@ -243,6 +277,7 @@ class ReefOptionsFlow(ThermostatOptions, TopOffOptions):
                 return self.async_create_entry(data={**self.config_entry.options, CONF_RULES: rules})
         shown = self._draft.get("actions") or self._suggested_actions(condition)
         suggested = {
+            **self._reef_range(condition),
             **self._draft.get("condition", {}),
             "hysteresis": self._draft.get("hysteresis", 0),
             **{key: shown[key] for key in ("lights_off", "notify", "safety_mode") if key in shown},
@@ -257,6 +292,16 @@ class ReefOptionsFlow(ThermostatOptions, TopOffOptions):
             data_schema=schema,
             errors=errors,
             description_placeholders={"unit": self._display_unit(self._draft["probe"]), **placeholders},
+        )
+
+    def _reef_range(self, condition: str) -> dict[str, float]:
+        """A new salinity or SG rule's limits, from where reefs are kept."""
+        kind = self._kind(self._draft["probe"])
+        if kind is None or kind not in REEF_RANGES:
+            return {}
+        low, high = REEF_RANGES[kind]
+        return {"outside": {"low": low, "high": high}, "above": {"limit": high}, "below": {"limit": low}}.get(
+            condition, {}
         )
 
     def _suggested_actions(self, condition: str) -> dict[str, Any]:

@@ -1,20 +1,27 @@
 """Atlas Scientific EZO circuits (pH, ORP, conductivity, dissolved oxygen) in I2C mode.
 
+The conductivity circuit also reports total dissolved solids, salinity and specific gravity, each enabled on its
+own (``O,<parameter>,<1|0>``, kept in its EEPROM); a reading lists the enabled ones, comma-separated, always in
+the datasheet's order EC, TDS, S, SG. Firmware 2.10 and later enables conductivity alone out of the box.
+
 An EZO circuit takes an ASCII command, works on it for a while (about 900 ms for a reading or a calibration,
 300 ms for the rest, per the datasheets), then answers a read with a status byte and an ASCII reply ended by a
 NUL. Each exchange is therefore split into a short blocking `EzoProbe.send` and `EzoProbe.fetch`, so the
 async HA layer can ``await asyncio.sleep(delay)`` in between instead of holding an executor thread.
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
 import math
+import re
 from time import sleep
+from typing import Final
 
 from .errors import ProbeReadError, error_from_os_error
 from .i2c import I2CBus, locked
+from .tank import ProbeKind
 
 
 class EzoCircuit(StrEnum):
@@ -37,6 +44,24 @@ class CalibrationPoint(StrEnum):
     ATMOSPHERIC = "atmospheric"
     ZERO = "zero"
     CLEAR = "clear"
+
+
+class EcOutput(StrEnum):
+    """The conductivity circuit's output parameters, named as its ``O`` command names them, in reply order."""
+
+    CONDUCTIVITY = "EC"
+    TOTAL_DISSOLVED_SOLIDS = "TDS"
+    SALINITY = "S"
+    SPECIFIC_GRAVITY = "SG"
+
+
+EC_MEASURES: Final[Mapping[EcOutput, ProbeKind]] = {
+    EcOutput.CONDUCTIVITY: ProbeKind.CONDUCTIVITY,
+    EcOutput.SALINITY: ProbeKind.SALINITY,
+    EcOutput.SPECIFIC_GRAVITY: ProbeKind.SPECIFIC_GRAVITY,
+}
+"""The outputs Bella's Reef enables on a conductivity circuit, and what each measures (TDS is off: keepers of
+seawater read salinity)."""
 
 
 class EzoStatus(IntEnum):
@@ -111,6 +136,8 @@ SPECS = {
     ),
 }
 
+_DECIMAL: Final = re.compile(r"-?[0-9]{1,12}(?:\.[0-9]{1,6})?")
+"""A value as the circuits write them: plain digits, no exponent, sign only when negative."""
 READING_DELAY = 0.9
 SHORT_DELAY = 0.3
 REPLY_LENGTH = 40
@@ -199,6 +226,25 @@ def calibration_command(
     return _command(circuit, text)
 
 
+def output_commands() -> tuple[EzoCommand, ...]:
+    """``O,<parameter>,<1|0>`` for each conductivity output: the ones in `EC_MEASURES` on, the rest off."""
+    return tuple(_command(EzoCircuit.EC, f"O,{output},{int(output in EC_MEASURES)}") for output in EcOutput)
+
+
+def parse_ec_reading(text: str) -> dict[ProbeKind, float]:
+    """A conductivity reading with the outputs of `EC_MEASURES` enabled, e.g. ``53000,34.95,1.026``.
+
+    Raises ValueError unless the reply has exactly one finite number per enabled output.
+    """
+    fields = text.split(",")
+    kinds: Sequence[ProbeKind] = [EC_MEASURES[output] for output in EcOutput if output in EC_MEASURES]
+    if len(fields) != len(kinds):
+        raise ValueError(f"{len(fields)} values where {len(kinds)} were enabled")
+    if not all(_DECIMAL.fullmatch(field) for field in fields):
+        raise ValueError("a value is not a decimal number")
+    return {kind: float(field) for kind, field in zip(kinds, fields, strict=True)}
+
+
 def calibration_query(circuit: EzoCircuit) -> EzoCommand:
     """``Cal,?``: how many points are calibrated, e.g. ``?CAL,2``."""
     return _command(circuit, "Cal,?")
@@ -215,6 +261,9 @@ class EzoProbe:
         if not 1 <= self.address <= 0x7F:
             raise ValueError(f"EZO I2C address must be 1-127, not {self.address}")
         self._i2c = i2c
+        # Whether the conductivity outputs were set since the driver started; a reply of the wrong shape (a
+        # circuit swapped or reset to its factory outputs) clears it, so they are set again.
+        self.outputs_set = circuit is not EzoCircuit.EC
 
     def __repr__(self) -> str:
         """Name the circuit in logs and errors."""
@@ -256,6 +305,15 @@ class EzoProbe:
         if not math.isfinite(value):
             raise ProbeReadError(f"{self} sent {text!r}, not a reading")
         return value
+
+    def fetch_ec_reading(self) -> dict[ProbeKind, float]:
+        """The conductivity circuit's reading asked for: every enabled output, by what it measures."""
+        text = self.fetch()
+        try:
+            return parse_ec_reading(text)
+        except ValueError as err:
+            self.outputs_set = False
+            raise ProbeReadError(f"{self} sent {text[:40]!r}, not a reading: {err}") from err
 
     def query(self, command: EzoCommand) -> str:
         """Send, wait, fetch: the blocking round trip, for executor threads that may wait."""

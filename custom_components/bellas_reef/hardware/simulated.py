@@ -13,7 +13,7 @@ import threading
 import time
 from typing import Protocol
 
-from .ezo import SPECS, CalibrationPoint, EzoCircuit, EzoStatus, processing_delay
+from .ezo import SPECS, CalibrationPoint, EcOutput, EzoCircuit, EzoStatus, processing_delay
 from .i2c import FIRST_SCAN_ADDRESS, LAST_SCAN_ADDRESS, WritableBuffer
 from .pca9685 import (
     ALL_LED_OFF_H,
@@ -41,6 +41,7 @@ from .pca9685 import (
     decode_duty,
     output_register,
 )
+from .seawater import practical_salinity, specific_gravity
 
 
 class SimulatedDevice(Protocol):
@@ -360,7 +361,12 @@ class SimulatedEzo:
 
     ``value`` is what the probe measures (the demo tank sets it). Replies become readable once the command's
     processing delay has passed on ``clock``; before that a read gets 254 (pending), and a read with nothing
-    to send gets 255. Calibration points persist across power cycles, as in the circuit's EEPROM.
+    to send gets 255. Calibration points and the enabled outputs persist across power cycles, as in the
+    circuit's EEPROM.
+
+    The conductivity circuit starts with conductivity as its only output (firmware 2.10 and later); with more
+    enabled, a reading adds TDS (conductivity × 0.54, in ppm), practical salinity (PSS-78 from the conductivity at
+    the compensation temperature) and specific gravity, in the datasheet's order.
     """
 
     firmware = "2.16"
@@ -373,6 +379,7 @@ class SimulatedEzo:
         self.value = value
         self.temperature = 25.0
         self.calibrated: set[CalibrationPoint] = set()
+        self.outputs: set[EcOutput] = {EcOutput.CONDUCTIVITY} if circuit is EzoCircuit.EC else set()
         self.last_command = ""
         self._spec = SPECS[circuit]
         self._clock = clock
@@ -426,6 +433,12 @@ class SimulatedEzo:
                     return EzoStatus.SUCCESS, f"?CAL,{len(self.calibrated - {CalibrationPoint.DRY})}"
                 case "cal", _:
                     return self._calibrate(arguments)
+                case "o", ["?"] if self.circuit is EzoCircuit.EC:
+                    return EzoStatus.SUCCESS, "?O," + (",".join(self._enabled()) or "No output")
+                case "o", [name, "1" | "0" as enabled] if self.circuit is EzoCircuit.EC:
+                    output = EcOutput(name.upper())
+                    (self.outputs.add if enabled == "1" else self.outputs.discard)(output)
+                    return EzoStatus.SUCCESS, ""
         except ValueError:
             return EzoStatus.SYNTAX_ERROR, ""
         return EzoStatus.SYNTAX_ERROR, ""
@@ -453,6 +466,19 @@ class SimulatedEzo:
             self.calibrated.add(point)
         return EzoStatus.SUCCESS, ""
 
+    def _enabled(self) -> list[EcOutput]:
+        """The enabled outputs, in reply order."""
+        return [output for output in EcOutput if output in self.outputs]
+
     def _reading(self) -> str:
-        """The measured value, with the circuit's usual decimals."""
-        return f"{self.value:.{self._spec.decimals}f}"
+        """The measured value with the circuit's usual decimals; a conductivity circuit's enabled outputs."""
+        if self.circuit is not EzoCircuit.EC:
+            return f"{self.value:.{self._spec.decimals}f}"
+        salinity = max(0.0, practical_salinity(self.value, self.temperature))
+        fields = {
+            EcOutput.CONDUCTIVITY: f"{self.value:.{self._spec.decimals}f}",
+            EcOutput.TOTAL_DISSOLVED_SOLIDS: f"{self.value * 0.54:.0f}",
+            EcOutput.SALINITY: f"{salinity:.2f}",
+            EcOutput.SPECIFIC_GRAVITY: f"{specific_gravity(salinity, self.temperature):.3f}",
+        }
+        return ",".join(fields[output] for output in self._enabled()) or "No output"

@@ -13,6 +13,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 import math
 
+from .seawater import specific_gravity
+
 
 class ProbeKind(StrEnum):
     """What a probe measures."""
@@ -23,6 +25,7 @@ class ProbeKind(StrEnum):
     SALINITY = "salinity"
     CONDUCTIVITY = "conductivity"
     DISSOLVED_OXYGEN = "dissolved_oxygen"
+    SPECIFIC_GRAVITY = "specific_gravity"
 
 
 _STEP = timedelta(seconds=60)
@@ -73,6 +76,10 @@ class TankModel:
         ph_target = self.ph_night + self.ph_day_rise * light_power
         self.ph += (ph_target - self.ph) * (1.0 - math.exp(-hours / _PH_TIME_CONSTANT_H))
 
+    def conductivity_us_cm(self) -> float:
+        """What a conductivity probe in the water senses: about 53 mS/cm at 35 ppt and 25 °C, 2 % more per degree."""
+        return 53_000.0 * (self.salinity_ppt / 35.0) * (1.0 + 0.02 * (self.temperature_c - 25.0))
+
     def value(self, kind: ProbeKind) -> float:
         """Return what a probe of `kind` reads now, with the sub-resolution wobble a real probe shows."""
         wobble = _wobble(self.last_update, kind)
@@ -86,15 +93,12 @@ class TankModel:
             case ProbeKind.SALINITY:
                 return round(self.salinity_ppt + 0.02 * wobble, 2)
             case ProbeKind.CONDUCTIVITY:
-                return round(_conductivity_us_cm(self.salinity_ppt, self.temperature_c) + 20.0 * wobble, 0)
+                return round(self.conductivity_us_cm() + 20.0 * wobble, 0)
+            case ProbeKind.SPECIFIC_GRAVITY:
+                return round(specific_gravity(self.salinity_ppt + 0.02 * wobble, self.temperature_c), 3)
             case ProbeKind.DISSOLVED_OXYGEN:
                 saturation = 7.9 - 0.1 * (self.temperature_c - 20.0)
                 return round(saturation * (0.93 + 0.1 * (self.ph - self.ph_night)) + 0.02 * wobble, 2)
-
-
-def _conductivity_us_cm(salinity_ppt: float, temperature_c: float) -> float:
-    """Approximate seawater conductivity: about 53 mS/cm at 35 ppt and 25 °C, 2 % more per degree."""
-    return 53_000.0 * (salinity_ppt / 35.0) * (1.0 + 0.02 * (temperature_c - 25.0))
 
 
 def _wobble(when: datetime | None, kind: ProbeKind) -> float:
