@@ -239,3 +239,23 @@ async def test_outputs_refuse_an_inputs_pin(hass: HomeAssistant, tank: MockConfi
         result = await _answer(hass, flow, answers)
         assert result["errors"] == {"pin": "pin_is_input"}
     assert _unchanged(tank) == before
+
+
+async def test_outputs_refuse_each_others_pins(hass: HomeAssistant, tank: MockConfigEntry) -> None:
+    """One pin drives one thing: a channel, doser or DC pump cannot take a pin another of them drives."""
+    before = _unchanged(tank)
+    flow = await _form(hass, tank, "channel", "gpio")
+    for pin in (13, 12):
+        flow = await _answer(
+            hass, flow, {"name": "Violet", "pin": pin, "pin_factory": "auto", "frequency": 1000, **COMMON}
+        )
+        assert flow["errors"] == {"pin": "pin_in_use"}, pin
+    for kind, pins in (("doser", (12, 18)), ("pump", (13, 18))):
+        flow = await _form(hass, tank, kind, "gpio")
+        for pin in pins:
+            answers = {"pin": pin, "pin_factory": "auto", "frequency": 1000} | (
+                {"duty": 100} if kind == "doser" else {}
+            )
+            flow = await _answer(hass, flow, answers)
+            assert flow["errors"] == {"pin": "output_in_use"}, (kind, pin)
+    assert _unchanged(tank) == before

@@ -26,7 +26,9 @@ from ..const import (
     CONF_ROLE,
     DEFAULT_OVERRIDE_MINUTES,
     DEFAULT_SIMULATED_ADDRESS,
+    SUBENTRY_DOSER,
     SUBENTRY_INPUT,
+    SUBENTRY_PUMP,
     ChannelDriver,
     ChannelRole,
 )
@@ -63,11 +65,13 @@ class ChannelSubentryFlow(DriverSubentryFlow):
             data[CONF_FREQUENCY] = float(data[CONF_FREQUENCY])
         if data[CONF_MIN_OUTPUT] >= data[CONF_MAX_OUTPUT]:
             return {CONF_MIN_OUTPUT: "min_not_below_max"}
-        if (
-            data[CONF_DRIVER] == ChannelDriver.GPIO
-            and pin_user(self._get_entry(), data[CONF_PIN]) == SUBENTRY_INPUT
-        ):
-            return {CONF_PIN: "pin_is_input"}
+        if data[CONF_DRIVER] == ChannelDriver.GPIO:
+            # Another channel on the pin is refused as the same hardware; a doser, pump or input here.
+            user = pin_user(self._get_entry(), data[CONF_PIN])
+            if user == SUBENTRY_INPUT:
+                return {CONF_PIN: "pin_is_input"}
+            if user in (SUBENTRY_DOSER, SUBENTRY_PUMP):
+                return {CONF_PIN: "pin_in_use"}
         return {}
 
     def _schema(self, driver: str) -> vol.Schema:

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import time
 from typing import Any
 
-from homeassistant.config_entries import ConfigSubentryFlow, SubentryFlowResult
+from homeassistant.config_entries import SubentryFlowResult
 from homeassistant.const import CONF_NAME
 from homeassistant.helpers import selector
 import probatio as vol
@@ -32,8 +32,8 @@ from ..const import (
 )
 from ..coordinator.dosing import CONF_OUTLET, DoserPump
 from .buses import async_offered
-from .fields import form_errors, number, own_entities
-from .outputs import PwmKind, output_data, output_errors, output_fields
+from .fields import number, own_entities
+from .outputs import PumpOutputFlow
 
 # What a doser's settings step asks; the reconfigure step asks the same.
 _SETTINGS_DEFAULTS: Mapping[str, Any] = {
@@ -92,12 +92,12 @@ def _settings(user_input: Mapping[str, Any]) -> dict[str, Any]:
     return data
 
 
-class DoserSubentryFlow(ConfigSubentryFlow):
+class DoserSubentryFlow(PumpOutputFlow):
     """Add or edit a dosing pump: first what drives it, then how much it doses and when."""
 
-    def __init__(self) -> None:
-        """Nothing chosen yet."""
-        self._pump: dict[str, Any] = {}
+    _settings_schema = staticmethod(_settings_schema)
+    _settings = staticmethod(_settings)
+    _settings_errors = staticmethod(_settings_errors)
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
         """Offer what the pump can be plugged into."""
@@ -146,37 +146,14 @@ class DoserSubentryFlow(ConfigSubentryFlow):
             return await self.async_step_settings()
         return self.async_show_form(step_id="ha_switch", data_schema=schema)
 
-    async def async_step_simulated(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
-        """A DC pump on an output of the simulated PCA9685 board, for trying things without hardware."""
-        return await self._async_output_step(PwmKind.SIMULATED, user_input)
+    @staticmethod
+    def _output_fields() -> dict[Any, Any]:
+        """A DC doser may run slower than full speed."""
+        return {vol.Required(CONF_DUTY, default=100): number(1, 100, 1, "%")}
 
-    async def async_step_pca9685(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
-        """A DC pump (through a motor driver) on an output of a PCA9685 board."""
-        return await self._async_output_step(PwmKind.PCA9685, user_input)
-
-    async def async_step_gpio(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
-        """A DC pump (through a motor driver) on a Raspberry Pi GPIO pin."""
-        return await self._async_output_step(PwmKind.GPIO, user_input)
-
-    async def _async_output_step(
-        self, kind: PwmKind, user_input: dict[str, Any] | None
-    ) -> SubentryFlowResult:
-        schema = vol.Schema(
-            {**output_fields(kind), vol.Required(CONF_DUTY, default=100): number(1, 100, 1, "%")}
-        )
-        errors, placeholders = ({}, {}) if user_input is None else form_errors(schema, user_input)
-        if user_input is not None and not errors:
-            output = output_data(user_input)
-            errors = output_errors(self._get_entry(), kind, output)
-            if not errors:
-                self._pump = {CONF_PUMP: kind, **output, CONF_DUTY: float(user_input[CONF_DUTY])}
-                return await self.async_step_settings()
-        return self.async_show_form(
-            step_id=kind,
-            data_schema=self.add_suggested_values_to_schema(schema, user_input or {}),
-            errors=errors,
-            description_placeholders=placeholders,
-        )
+    @staticmethod
+    def _output_answers(user_input: Mapping[str, Any]) -> dict[str, Any]:
+        return {CONF_DUTY: float(user_input[CONF_DUTY])}
 
     async def async_step_settings(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
         """Name, rate, schedule, cap and container."""
@@ -199,28 +176,3 @@ class DoserSubentryFlow(ConfigSubentryFlow):
             errors=errors,
             description_placeholders=placeholders,
         )
-
-    async def async_step_reconfigure(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
-        """Change the rate (after a calibration), the schedule, the cap or the container."""
-        subentry = self._get_reconfigure_subentry()
-        schema = _settings_schema(with_name=False)
-        errors, placeholders = self._errors(schema, user_input)
-        if user_input is not None and not errors:
-            return self.async_update_and_abort(
-                self._get_entry(), subentry, data_updates=_settings(user_input)
-            )
-        return self.async_show_form(
-            step_id="reconfigure",
-            data_schema=self.add_suggested_values_to_schema(schema, user_input or subentry.data),
-            errors=errors,
-            description_placeholders=placeholders,
-        )
-
-    @staticmethod
-    def _errors(
-        schema: vol.Schema, user_input: Mapping[str, Any] | None
-    ) -> tuple[dict[str, str], dict[str, str]]:
-        if user_input is None:
-            return {}, {}
-        errors, placeholders = form_errors(schema, user_input)
-        return (errors or _settings_errors(user_input)), placeholders

@@ -1,12 +1,13 @@
-"""A PWM output for a pump (a doser's or a DC pump channel's): its fields, and the light channels it must spare."""
+"""A PWM output for a pump (a doser's or a DC pump channel's), and the flow steps both pump flows share."""
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
 
-from homeassistant.config_entries import ConfigEntry
+from homeassistant.config_entries import ConfigEntry, ConfigSubentryFlow, SubentryFlowResult
 import probatio as vol
 
 from ..const import (
@@ -17,13 +18,14 @@ from ..const import (
     CONF_OUTPUT,
     CONF_PIN,
     CONF_PIN_FACTORY,
+    CONF_PUMP,
     DEFAULT_SIMULATED_ADDRESS,
     SUBENTRY_CHANNEL,
     SUBENTRY_INPUT,
     ChannelDriver,
 )
 from ..hardware.gpio import AUTO_PIN_FACTORY, FIRST_PIN, LAST_PIN, PIN_FACTORIES
-from .fields import number, select
+from .fields import form_errors, number, select
 from .pins import pin_user
 
 
@@ -81,16 +83,15 @@ _CHANNEL_DRIVERS = {
 
 
 def output_errors(entry: ConfigEntry, kind: PwmKind, output: Mapping[str, Any]) -> dict[str, str]:
-    """A light channel already on this output (or pin), or on this board at another PWM frequency; an input's pin."""
-    if kind == PwmKind.GPIO and pin_user(entry, output[CONF_PIN]) == SUBENTRY_INPUT:
-        return {CONF_PIN: "pin_is_input"}
+    """A pin anything else already uses; a light channel on this output, or on this board at another frequency."""
+    if kind == PwmKind.GPIO:
+        user = pin_user(entry, output[CONF_PIN])
+        if user is None:
+            return {}
+        return {CONF_PIN: "pin_is_input" if user == SUBENTRY_INPUT else "output_in_use"}
     for subentry in entry.subentries.values():
         data = subentry.data
         if subentry.subentry_type != SUBENTRY_CHANNEL or data[CONF_DRIVER] != _CHANNEL_DRIVERS[kind]:
-            continue
-        if kind == PwmKind.GPIO:
-            if data[CONF_PIN] == output[CONF_PIN]:
-                return {CONF_PIN: "output_in_use"}
             continue
         if any(data.get(key) != output.get(key) for key in (CONF_BUS, CONF_ADDRESS)):
             continue
@@ -99,3 +100,96 @@ def output_errors(entry: ConfigEntry, kind: PwmKind, output: Mapping[str, Any]) 
         if kind == PwmKind.PCA9685 and data[CONF_FREQUENCY] != output[CONF_FREQUENCY]:
             return {CONF_FREQUENCY: "frequency_differs"}
     return {}
+
+
+class PumpOutputFlow(ConfigSubentryFlow):
+    """What a doser's and a DC pump's flows share: the PWM output steps, and settings added and reconfigured.
+
+    A subclass names its settings form and how its answers are checked and stored; `_output_fields` and
+    `_output_answers` add to the output step what only it asks there.
+    """
+
+    def __init__(self) -> None:
+        """Nothing chosen yet."""
+        self._pump: dict[str, Any] = {}
+
+    @staticmethod
+    @abstractmethod
+    def _settings_schema(with_name: bool) -> vol.Schema:
+        """The settings form (with the name when adding)."""
+
+    @staticmethod
+    @abstractmethod
+    def _settings(user_input: Mapping[str, Any]) -> dict[str, Any]:
+        """The settings as they are stored."""
+
+    @staticmethod
+    @abstractmethod
+    def _settings_errors(user_input: Mapping[str, Any]) -> dict[str, str]:
+        """What the settings cannot mean together."""
+
+    @staticmethod
+    def _output_fields() -> dict[Any, Any]:
+        return {}
+
+    @staticmethod
+    def _output_answers(user_input: Mapping[str, Any]) -> dict[str, Any]:
+        return {}
+
+    @abstractmethod
+    async def async_step_settings(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
+        """Name and settings, after the output."""
+
+    async def async_step_simulated(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
+        """An output of the simulated PCA9685 board, for trying things without hardware."""
+        return await self._async_output_step(PwmKind.SIMULATED, user_input)
+
+    async def async_step_pca9685(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
+        """An output of a PCA9685 board wired to the pump (through a motor driver, or to its speed input)."""
+        return await self._async_output_step(PwmKind.PCA9685, user_input)
+
+    async def async_step_gpio(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
+        """A Raspberry Pi GPIO pin wired to the pump (through a motor driver, or to its speed input)."""
+        return await self._async_output_step(PwmKind.GPIO, user_input)
+
+    async def _async_output_step(
+        self, kind: PwmKind, user_input: dict[str, Any] | None
+    ) -> SubentryFlowResult:
+        schema = vol.Schema({**output_fields(kind), **self._output_fields()})
+        errors, placeholders = ({}, {}) if user_input is None else form_errors(schema, user_input)
+        if user_input is not None and not errors:
+            output = output_data(user_input)
+            errors = output_errors(self._get_entry(), kind, output)
+            if not errors:
+                self._pump = {CONF_PUMP: kind, **output, **self._output_answers(user_input)}
+                return await self.async_step_settings()
+        return self.async_show_form(
+            step_id=kind,
+            data_schema=self.add_suggested_values_to_schema(schema, user_input or {}),
+            errors=errors,
+            description_placeholders=placeholders,
+        )
+
+    async def async_step_reconfigure(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
+        """Change the settings; the output stays (a pump moved elsewhere is a new pump)."""
+        subentry = self._get_reconfigure_subentry()
+        schema = self._settings_schema(False)
+        errors, placeholders = self._errors(schema, user_input)
+        if user_input is not None and not errors:
+            return self.async_update_and_abort(
+                self._get_entry(), subentry, data_updates=self._settings(user_input)
+            )
+        return self.async_show_form(
+            step_id="reconfigure",
+            data_schema=self.add_suggested_values_to_schema(schema, user_input or subentry.data),
+            errors=errors,
+            description_placeholders=placeholders,
+        )
+
+    def _errors(
+        self, schema: vol.Schema, user_input: Mapping[str, Any] | None
+    ) -> tuple[dict[str, str], dict[str, str]]:
+        if user_input is None:
+            return {}, {}
+        errors, placeholders = form_errors(schema, user_input)
+        return (errors or self._settings_errors(user_input)), placeholders

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from homeassistant.config_entries import ConfigSubentryFlow, SubentryFlowResult
+from homeassistant.config_entries import SubentryFlowResult
 from homeassistant.const import CONF_NAME
 from homeassistant.helpers import selector
 import probatio as vol
@@ -17,7 +17,6 @@ from ..const import (
     CONF_MIN_SPEED,
     CONF_OFF_SECONDS,
     CONF_ON_SECONDS,
-    CONF_PUMP,
     CONF_RANDOM_SECONDS,
     CONF_ROLE,
     CONF_SAFETY_SPEED,
@@ -27,8 +26,8 @@ from ..const import (
 )
 from ..outlets import OutletRole
 from .buses import async_offered
-from .fields import form_errors, number, select
-from .outputs import PwmKind, output_data, output_errors, output_fields
+from .fields import number, select
+from .outputs import PumpOutputFlow, PwmKind
 
 _DEFAULTS: Mapping[str, Any] = {
     CONF_ROLE: OutletRole.POWERHEAD,
@@ -76,59 +75,29 @@ def _settings_errors(user_input: Mapping[str, Any]) -> dict[str, str]:
     return {}
 
 
-class PumpSubentryFlow(ConfigSubentryFlow):
+class PumpSubentryFlow(PumpOutputFlow):
     """Add or edit a DC pump channel: where its PWM comes from, then how it runs."""
 
-    def __init__(self) -> None:
-        """Nothing chosen yet."""
-        self._output: dict[str, Any] = {}
+    _settings_schema = staticmethod(_settings_schema)
+    _settings = staticmethod(_settings)
+    _settings_errors = staticmethod(_settings_errors)
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
         """Offer the PWM sources."""
         offered = await async_offered(self.hass, self._get_entry(), PwmKind)
         return self.async_show_menu(step_id="user", menu_options=offered)
 
-    async def async_step_pca9685(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
-        """An output of a PCA9685 board wired to the pump's PWM (speed) input."""
-        return await self._async_output_step(PwmKind.PCA9685, user_input)
-
-    async def async_step_gpio(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
-        """A Raspberry Pi GPIO pin wired to the pump's PWM (speed) input."""
-        return await self._async_output_step(PwmKind.GPIO, user_input)
-
-    async def async_step_simulated(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
-        """An output of the simulated PCA9685 board."""
-        return await self._async_output_step(PwmKind.SIMULATED, user_input)
-
-    async def _async_output_step(
-        self, kind: PwmKind, user_input: dict[str, Any] | None
-    ) -> SubentryFlowResult:
-        schema = vol.Schema(output_fields(kind))
-        errors, placeholders = ({}, {}) if user_input is None else form_errors(schema, user_input)
-        if user_input is not None and not errors:
-            output = output_data(user_input)
-            errors = output_errors(self._get_entry(), kind, output)
-            if not errors:
-                self._output = {CONF_PUMP: kind, **output}
-                return await self.async_step_settings()
-        return self.async_show_form(
-            step_id=kind,
-            data_schema=self.add_suggested_values_to_schema(schema, user_input or {}),
-            errors=errors,
-            description_placeholders=placeholders,
-        )
-
     async def async_step_settings(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
         """Name, role, speeds and wave times."""
         schema = _settings_schema(with_name=True)
         errors, placeholders = self._errors(schema, user_input)
         if user_input is not None and not errors:
-            unique_id = "pump:" + ":".join(str(value) for value in self._output.values())
+            unique_id = "pump:" + ":".join(str(value) for value in self._pump.values())
             if any(sub.unique_id == unique_id for sub in self._get_entry().subentries.values()):
                 return self.async_abort(reason="already_configured")
             return self.async_create_entry(
                 title=user_input[CONF_NAME].strip(),
-                data={**self._output, **_settings(user_input)},
+                data={**self._pump, **_settings(user_input)},
                 unique_id=unique_id,
             )
         return self.async_show_form(
@@ -137,28 +106,3 @@ class PumpSubentryFlow(ConfigSubentryFlow):
             errors=errors,
             description_placeholders=placeholders,
         )
-
-    async def async_step_reconfigure(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
-        """Change the role, speeds and wave times."""
-        subentry = self._get_reconfigure_subentry()
-        schema = _settings_schema(with_name=False)
-        errors, placeholders = self._errors(schema, user_input)
-        if user_input is not None and not errors:
-            return self.async_update_and_abort(
-                self._get_entry(), subentry, data_updates=_settings(user_input)
-            )
-        return self.async_show_form(
-            step_id="reconfigure",
-            data_schema=self.add_suggested_values_to_schema(schema, user_input or subentry.data),
-            errors=errors,
-            description_placeholders=placeholders,
-        )
-
-    @staticmethod
-    def _errors(
-        schema: vol.Schema, user_input: Mapping[str, Any] | None
-    ) -> tuple[dict[str, str], dict[str, str]]:
-        if user_input is None:
-            return {}, {}
-        errors, placeholders = form_errors(schema, user_input)
-        return (errors or _settings_errors(user_input)), placeholders
