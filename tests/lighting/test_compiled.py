@@ -32,6 +32,7 @@ from custom_components.bellas_reef.lighting import (
     Storm,
     WeatherData,
     compiled,
+    days,
     evaluate,
 )
 from custom_components.bellas_reef.lighting.astronomy import moon_day
@@ -347,7 +348,7 @@ def test_a_step_no_transition_announces_is_still_kept_sharp() -> None:
     def sample(moment: float) -> tuple[float, float, float]:
         return (0.2 if moment < 1234.5678 else 0.7, 1.0, 0.0)
 
-    times, values = compiled._knots(sample, [0.0, 600.0, 1200.0, 1800.0])
+    times, values = days._knots(sample, [0.0, 600.0, 1200.0, 1800.0])
     step = next(index for index, (before, after) in enumerate(itertools.pairwise(values)) if before != after)
     assert 0.0 < times[step + 1] - 1234.5678 <= 1e-3
     assert times[step] == times[step + 1]
