@@ -13,7 +13,6 @@ from datetime import datetime, timedelta
 import logging
 from typing import Any, Final
 
-from homeassistant.components import persistent_notification
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import STATE_ON
 from homeassistant.core import CALLBACK_TYPE, Event, EventStateChangedData, HomeAssistant, State, callback
@@ -22,7 +21,8 @@ from homeassistant.helpers.event import async_track_state_change_event, async_tr
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
-from .const import DOMAIN, EVENT_ALERT, STORAGE_VERSION, storage_key
+from .alerts import Alert, async_announce
+from .const import DOMAIN, STORAGE_VERSION, storage_key
 from .coordinator.outlets import OutletCoordinator
 from .monitor import SafetyMonitor, binary_value
 from .topoff import Alarm, Settings, TopOff, TopOffError
@@ -192,34 +192,17 @@ class TopOffController:
 
     def _announce(self, alarm: Alarm, raised: bool) -> None:
         name = ALARM_NAMES[alarm]
-        self.hass.bus.async_fire(
-            EVENT_ALERT,
-            {
-                "rule_id": alarm.value,
-                "name": name,
-                "probe": self.level_sensor,
-                "condition": ROLE,
-                "state": "raised" if raised else "cleared",
-                "message": ALARM_MESSAGES[alarm],
-                "value": self.top_off.run_today,
-                "limit": self.top_off.settings.max_fill,
-                "time": dt_util.utcnow().isoformat(),
-                "controller": self.entry.title,
-                "entry_id": self.entry.entry_id,
-            },
+        alert = Alert(
+            alarm.value,
+            name,
+            self.level_sensor,
+            ROLE,
+            self.top_off.run_today,
+            self.top_off.settings.max_fill,
+            name.lower(),
+            ALARM_MESSAGES[alarm],
         )
-        notification_id = f"{DOMAIN}_{self.entry.entry_id}_{alarm.value}"
-        if raised:
-            _LOGGER.warning("%s: %s", self.entry.title, name)
-            persistent_notification.async_create(
-                self.hass,
-                ALARM_MESSAGES[alarm],
-                title=f"{self.entry.title}: {name.lower()}",
-                notification_id=notification_id,
-            )
-        else:
-            _LOGGER.info("%s: %s cleared", self.entry.title, name)
-            persistent_notification.async_dismiss(self.hass, notification_id)
+        async_announce(self.hass, self.entry, alert, raised)
 
 
 def build_top_off(

@@ -11,12 +11,11 @@ from collections.abc import Mapping
 import logging
 from typing import Any, Final
 
-from homeassistant.components import persistent_notification
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.util import dt as dt_util
 
-from .const import DOMAIN, EVENT_ALERT
+from .alerts import Alert, async_announce
 from .coordinator.outlets import OutletCoordinator
 from .coordinator.probes import ProbeCoordinator
 from .monitor import SafetyMonitor
@@ -136,35 +135,18 @@ class ThermostatController:
             listener()
 
     def _announce(self, alarm: Alarm, raised: bool) -> None:
-        name = ALARM_NAMES[alarm]
         value = self.temperature if self.temperature is not None else 0.0
-        self.hass.bus.async_fire(
-            EVENT_ALERT,
-            {
-                "rule_id": alarm.value,
-                "name": name,
-                "probe": self.probe,
-                "condition": "thermostat",
-                "state": "raised" if raised else "cleared",
-                "value": value,
-                "limit": self.watch.rise,
-                "time": dt_util.utcnow().isoformat(),
-                "controller": self.entry.title,
-                "entry_id": self.entry.entry_id,
-            },
+        alert = Alert(
+            alarm.value,
+            ALARM_NAMES[alarm],
+            self.probe,
+            "thermostat",
+            value,
+            self.watch.rise,
+            "heater alert",
+            f"{ALARM_NAMES[alarm]}: the water is at {value:g} °C.",
         )
-        notification_id = f"{DOMAIN}_{self.entry.entry_id}_{alarm.value}"
-        if raised:
-            _LOGGER.warning("%s: %s at %s °C", self.entry.title, name, value)
-            persistent_notification.async_create(
-                self.hass,
-                f"{name}: the water is at {value:g} °C.",
-                title=f"{self.entry.title}: heater alert",
-                notification_id=notification_id,
-            )
-        else:
-            _LOGGER.info("%s: %s cleared", self.entry.title, name)
-            persistent_notification.async_dismiss(self.hass, notification_id)
+        async_announce(self.hass, self.entry, alert, raised)
 
 
 def build_thermostat(
