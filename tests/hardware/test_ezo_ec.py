@@ -192,4 +192,3 @@ def test_a_reply_of_the_wrong_shape_asks_for_the_outputs_again(bus: SimulatedI2C
     with pytest.raises(ProbeReadError, match="1 values where 3 were enabled"):
         probe.fetch_ec_reading()
     assert not probe.outputs_set
-
