@@ -11,6 +11,8 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
+from pytest_homeassistant_custom_component.components.diagnostics import get_diagnostics_for_config_entry
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.bellas_reef.const import DOMAIN, EVENT_ALERT
 from custom_components.bellas_reef.models import ReefConfigEntry
@@ -60,7 +62,7 @@ async def _setup(hass: HomeAssistant, ato: dict[str, Any] | None = ATO, **option
         data={"name": "Reef", "latitude": 52.0, "longitude": 5.0},
         options={"ato": ato, "defaults_applied": ["temperature"], **options},
         subentries_data=[
-            probe_subentry("Water temperature", "temperature"),
+            {**probe_subentry("Water temperature", "temperature"), "subentry_id": "probe_temperature"},
             outlet_subentry("Return pump", "return_pump"),
             outlet_subentry("Top-off", "ato"),
         ],
@@ -283,3 +285,34 @@ async def test_unusable_stored_settings_leave_the_tank_without_a_top_off(
     assert entry.runtime_data.top_off is None
     assert hass.states.get(SWITCH) is None
     assert "the top-off's settings cannot be used" in caplog.text
+
+
+async def test_diagnostics_show_the_top_off_and_the_thermostat(
+    hass: HomeAssistant, hass_client: ClientSessionGenerator, freezer: FrozenDateTimeFactory
+) -> None:
+    """A tank with a top-off and a thermostat shows what each is doing; one without shows neither."""
+    entry = await _setup(
+        hass,
+        thermostat={
+            "probe": "probe_temperature",
+            "hysteresis": 0.2,
+            "min_on": 60.0,
+            "min_off": 120.0,
+        },
+    )
+    await _fill_starts(hass, freezer)
+    report = await get_diagnostics_for_config_entry(hass, hass_client, entry)
+    assert report["top_off"] | {"day": None} == {
+        "status": "filling",
+        "paused_by": None,
+        "filling": True,
+        "alarms": [],
+        "enabled": True,
+        "locked_out": False,
+        "day": None,
+        "fills_today": 1,
+        "run_today": 1.0,
+    }
+    assert report["thermostat"]["mode"] == "off"
+    assert report["thermostat"]["outlets"] == {"heater": False, "chiller": False}
+    assert "inputs" not in report

@@ -21,6 +21,8 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er, issue_registry as ir
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.components.diagnostics import get_diagnostics_for_config_entry
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.bellas_reef.const import DOMAIN
 from custom_components.bellas_reef.coordinator import inputs as input_coordinator
@@ -358,3 +360,16 @@ async def test_a_failing_pin_logs_its_name(
     with caplog.at_level(logging.WARNING):
         await advance(hass, freezer, 5)
     assert "Sump leak is unavailable: GPIO17 input (auto) failed: [Errno 5] Input/output error" in caplog.text
+
+
+async def test_diagnostics_show_each_input(
+    hass: HomeAssistant, hass_client: ClientSessionGenerator, mock_pins: MockFactory
+) -> None:
+    """Each switch's kind, contact and health are in the diagnostics download."""
+    entry = await _tank(hass, input_subentry("Sump leak", 17))
+    mock_pins.pin(17).drive_low()
+    await hass.async_block_till_done()
+    report = await get_diagnostics_for_config_entry(hass, hass_client, entry)
+    assert report["inputs"] == [
+        {"name": "Sump leak", "kind": "leak", "on": True, "available": True, "errors": 0}
+    ]

@@ -152,5 +152,36 @@ async def async_get_config_entry_diagnostics(hass: HomeAssistant, entry: ReefCon
             {"index": rejected.index, "error": str(rejected.error)} for rejected in runtime.monitor.rejected
         ],
     }
+    # Parts a tank may not have show only when it has them.
+    if runtime.inputs.inputs:
+        report["inputs"] = [
+            {
+                "name": item.name,
+                "kind": item.kind,
+                "on": item.is_on,
+                "available": item.health.available,
+                "errors": item.health.errors,
+            }
+            for item in runtime.inputs.inputs.values()
+        ]
+    if (thermostat := runtime.thermostat) is not None:
+        control = thermostat.thermostat
+        report["thermostat"] = {
+            "mode": control.mode,
+            "action": control.action,
+            "temperature": thermostat.temperature,
+            "target": control.target,
+            "range": [control.low, control.high],
+            "outlets": control.outlets,
+            "alarms": sorted(thermostat.watch.raised),
+        }
+    if (top_off := runtime.top_off) is not None:
+        report["top_off"] = {
+            "status": top_off.top_off.status,
+            "paused_by": top_off.paused_by,
+            "filling": top_off.top_off.filling,
+            "alarms": sorted(top_off.top_off.raised),
+            **top_off.top_off.to_dict(),
+        }
     scrubbed: dict[str, Any] = _scrub(report, _secrets(entry.as_dict()))
     return scrubbed
