@@ -111,12 +111,12 @@ class TopOffController:
         ]
         self._async_judge()
 
-    @callback
-    def async_stop(self) -> None:
-        """Stop judging (the controller unloads); the pump's command goes with the outlet coordinator."""
+    async def async_stop(self) -> None:
+        """Stop judging and save at once (the controller unloads): a reset or lockout never waits for a write."""
         for unsub in self._unsubs:
             unsub()
         self._unsubs = []
+        await self._store.async_save(self.top_off.to_dict())
 
     @callback
     def async_add_listener(self, listener: CALLBACK_TYPE) -> CALLBACK_TYPE:
