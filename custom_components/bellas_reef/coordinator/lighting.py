@@ -316,6 +316,8 @@ class LightingCoordinator(DataUpdateCoordinator[dict[str, ChannelOutput]]):
             channel.plan = plan
         self.store.async_delay_save(self._saved_state, SAVE_DELAY_SECONDS)
         await self.async_follow_weather()
+        # A new program or layers needs its day compiled: in a worker thread, not in the drive below.
+        await self.async_compile_ahead(now)
         self.async_set_updated_data(await self._async_drive())
 
     async def async_manual_change(self, subentry_id: str, level: float) -> None:
