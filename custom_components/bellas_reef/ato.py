@@ -24,6 +24,7 @@ from homeassistant.util import dt as dt_util
 from .alerts import Alert, async_announce
 from .const import DOMAIN, STORAGE_VERSION, storage_key
 from .coordinator.outlets import OutletCoordinator
+from .listeners import Listeners
 from .monitor import SafetyMonitor, binary_value
 from .topoff import Alarm, Settings, TopOff, TopOffError
 
@@ -97,7 +98,7 @@ class TopOffController:
         self._store: Store[dict[str, Any]] = Store(
             hass, STORAGE_VERSION, storage_key(entry.entry_id, CONF_ATO)
         )
-        self._listeners: list[CALLBACK_TYPE] = []
+        self._listeners = Listeners()
         self._unsubs: list[CALLBACK_TYPE] = []
 
     async def async_start(self) -> None:
@@ -121,13 +122,7 @@ class TopOffController:
     @callback
     def async_add_listener(self, listener: CALLBACK_TYPE) -> CALLBACK_TYPE:
         """Call `listener` after every judgement (the top-off's entities)."""
-        self._listeners.append(listener)
-
-        @callback
-        def remove() -> None:
-            self._listeners.remove(listener)
-
-        return remove
+        return self._listeners.async_add(listener)
 
     @callback
     def async_set_enabled(self, enabled: bool) -> None:
@@ -184,8 +179,7 @@ class TopOffController:
             self._announce(alarm, raised)
         if self.top_off.to_dict() != before:
             self._save()
-        for listener in list(self._listeners):
-            listener()
+        self._listeners.async_notify()
 
     def _save(self) -> None:
         self._store.async_delay_save(self.top_off.to_dict, 1)

@@ -18,6 +18,7 @@ from homeassistant.util import dt as dt_util
 from .alerts import Alert, async_announce
 from .coordinator.outlets import OutletCoordinator
 from .coordinator.probes import ProbeCoordinator
+from .listeners import Listeners
 from .monitor import SafetyMonitor
 from .thermostat import Alarm, HeaterWatch, Mode, Settings, Thermostat, ThermostatError
 
@@ -77,7 +78,7 @@ class ThermostatController:
         self.stuck_safety_mode = bool(options.get(CONF_STUCK_SAFETY_MODE, False))
         self._outlets = outlets
         self._monitor = monitor
-        self._listeners: list[CALLBACK_TYPE] = []
+        self._listeners = Listeners()
 
     @callback
     def async_start(self, probes: ProbeCoordinator) -> CALLBACK_TYPE:
@@ -88,13 +89,7 @@ class ThermostatController:
     @callback
     def async_add_listener(self, listener: CALLBACK_TYPE) -> CALLBACK_TYPE:
         """Call `listener` after every judgement (the climate entity)."""
-        self._listeners.append(listener)
-
-        @callback
-        def remove() -> None:
-            self._listeners.remove(listener)
-
-        return remove
+        return self._listeners.async_add(listener)
 
     @callback
     def async_set(
@@ -131,8 +126,7 @@ class ThermostatController:
             self._announce(alarm, raised)
             if alarm == Alarm.STUCK_ON and self.stuck_safety_mode:
                 self._monitor.async_request_safety_mode(alarm.value, raised)
-        for listener in list(self._listeners):
-            listener()
+        self._listeners.async_notify()
 
     def _announce(self, alarm: Alarm, raised: bool) -> None:
         value = self.temperature if self.temperature is not None else 0.0

@@ -40,6 +40,7 @@ from .const import (
 )
 from .coordinator.probes import ProbeCoordinator
 from .hardware.tank import ProbeKind
+from .listeners import Listeners
 from .readings import ReadingsRecorder, Source
 from .safety import (
     BINARY_CONDITIONS,
@@ -151,7 +152,7 @@ class SafetyMonitor:
         self._failing_rules: set[str] = set()
         # What else holds the tank in safety mode (a heater stuck on, when the keeper asked for that).
         self._safety_mode_requests: set[str] = set()
-        self._listeners: list[CALLBACK_TYPE] = []
+        self._listeners = Listeners()
         self._unsubs: list[CALLBACK_TYPE] = []
 
     async def async_start(self, probes: ProbeCoordinator, thermometer: str | None) -> None:
@@ -231,13 +232,7 @@ class SafetyMonitor:
     @callback
     def async_add_listener(self, listener: CALLBACK_TYPE) -> CALLBACK_TYPE:
         """Call `listener` whenever a rule, safety mode or the fail-safe changes (the binary sensors)."""
-        self._listeners.append(listener)
-
-        @callback
-        def remove() -> None:
-            self._listeners.remove(listener)
-
-        return remove
+        return self._listeners.async_add(listener)
 
     @callback
     def async_request_safety_mode(self, source: str, on: bool) -> None:
@@ -325,8 +320,7 @@ class SafetyMonitor:
         changed = outcome != self.outcome
         self._set_outcome(outcome)
         if changed or notify or update.transitions:
-            for listener in list(self._listeners):
-                listener()
+            self._listeners.async_notify()
 
     def _set_outcome(self, outcome: SafetyOutcome) -> None:
         self.outcome = outcome

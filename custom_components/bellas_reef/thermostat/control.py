@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 import math
 
+from ..limits import SettingError
+
 HEATER = "heater"
 CHILLER = "chiller"
 # The lowest and highest targets a reef thermostat accepts, °C.
@@ -44,22 +46,13 @@ class Alarm(StrEnum):
     STUCK_ON = "heater_stuck_on"
 
 
-class ThermostatError(ValueError):
-    """A setting the thermostat cannot use, with a translation key and placeholders for the keeper."""
+class ThermostatError(SettingError):
+    """A setting the thermostat cannot use."""
 
-    def __init__(self, translation_key: str, **placeholders: object) -> None:
-        """Keep the key and placeholders; the message is for the log."""
-        self.translation_key = translation_key
-        self.placeholders = {key: str(value) for key, value in placeholders.items()}
-        super().__init__(f"{translation_key}: {self.placeholders}")
+    prefix = "thermostat"
 
 
-def _check(name: str, value: float, low: float, high: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ThermostatError("thermostat_not_a_number", name=name, value=value)
-    if not low <= value <= high:
-        raise ThermostatError("thermostat_out_of_range", name=name, value=value, minimum=low, maximum=high)
-    return float(value)
+_check = ThermostatError.checked
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,8 @@ from enum import StrEnum
 import math
 from typing import Any
 
+from ..limits import SettingError
+
 
 class Status(StrEnum):
     """What the top-off is doing, in the order the reasons are checked."""
@@ -35,22 +37,13 @@ class Alarm(StrEnum):
     DAILY_LIMIT = "ato_daily_limit"
 
 
-class TopOffError(ValueError):
-    """A setting the top-off cannot use, with a translation key and placeholders for the keeper."""
+class TopOffError(SettingError):
+    """A setting the top-off cannot use."""
 
-    def __init__(self, translation_key: str, **placeholders: object) -> None:
-        """Keep the key and placeholders; the message is for the log."""
-        self.translation_key = translation_key
-        self.placeholders = {key: str(value) for key, value in placeholders.items()}
-        super().__init__(f"{translation_key}: {self.placeholders}")
+    prefix = "ato"
 
 
-def _check(name: str, value: float, low: float, high: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise TopOffError("ato_not_a_number", name=name, value=value)
-    if not low <= value <= high:
-        raise TopOffError("ato_out_of_range", name=name, value=value, minimum=low, maximum=high)
-    return float(value)
+_check = TopOffError.checked
 
 
 @dataclass(frozen=True, slots=True)
