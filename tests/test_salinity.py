@@ -70,8 +70,10 @@ async def _tank(hass: HomeAssistant, units: UnitSystem = METRIC_SYSTEM) -> ReefC
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
-    # The first poll after setup has no water temperature yet; from the next one on, it compensates.
-    assert chip_of(hass).last_command == "R"
+    # The circuit sets its outputs first; by then the thermometer has answered, so even the first reading
+    # after setup is compensated, at that very poll's temperature.
+    assert chip_of(hass).last_command.startswith("RT,")
+    assert chip_of(hass).temperature == pytest.approx(entry.runtime_data.probes.data[thermometer], abs=0.05)
     await _poll(hass)
     return entry  # type: ignore[return-value]
 
@@ -107,7 +109,7 @@ async def test_ec_probe_reports_salinity_and_specific_gravity(
     assert chip.outputs == {EcOutput.CONDUCTIVITY, EcOutput.SALINITY, EcOutput.SPECIFIC_GRAVITY}
     assert chip.last_command.startswith("RT,")
     thermometer = entry.runtime_data.probes.data[next(iter(entry.subentries))]
-    assert chip.temperature == pytest.approx(thermometer, abs=0.05)  # the previous poll's reading
+    assert chip.temperature == pytest.approx(thermometer, abs=0.05)  # this poll's reading
 
     assert _value(hass, "sensor.conductivity") == 53_065.0
     assert (
@@ -150,7 +152,8 @@ async def test_salinity_and_gravity_rows_in_the_readings_table(
 ) -> None:
     """Each reading is a row under the EC probe with its own metric, queried through its own sensor."""
     await _tank(hass)
-    for _ in range(3):
+    for conductivity in (52_000.0, 51_000.0, 50_000.0):
+        chip.value = conductivity
         await _poll(hass)
     now = dt_util.utcnow()
     answers: dict[str, Any] = {}
@@ -172,10 +175,11 @@ async def test_salinity_and_gravity_rows_in_the_readings_table(
         "salinity",
         "specific_gravity",
     ]
-    assert answers["sensor.conductivity"]["buckets"][0]["avg"] == 53_065.0
+    conductivity = answers["sensor.conductivity"]["buckets"][0]
+    assert (conductivity["min"], conductivity["max"], conductivity["count"]) == (50_000.0, 53_065.0, 4)
     salinity = answers[SALINITY]["buckets"][0]
-    assert salinity["min"] <= _value(hass, SALINITY) <= salinity["max"]
-    assert salinity["count"] >= 2, "the uncompensated first reading and the compensated ones"
+    assert salinity["min"] == _value(hass, SALINITY) < salinity["max"]
+    assert salinity["count"] == 4, "each poll's water was saltier than the next"
     assert answers[GRAVITY]["buckets"][0]["max"] == 1.026
 
 

@@ -392,8 +392,8 @@ class HardwareBuilder:
         return await self._async_read_ezo(ezo, partial(self.tank.value, ProbeKind.TEMPERATURE))
 
     def _probe_value(self, subentry_id: str | None) -> float | None:
-        """The latest reading of one of this controller's probes, if it has one."""
-        return (self.entry.runtime_data.probes.data or {}).get(subentry_id) if subentry_id else None
+        """The latest reading of one of this controller's probes, this poll's if it came already."""
+        return self.entry.runtime_data.probes.latest.get(subentry_id) if subentry_id else None
 
     async def _async_read_ezo(self, ezo: EzoProbe, temperature: Callable[[], float | None]) -> ProbeReading:
         """Ask, wait the datasheet's delay on the event loop (not in a thread), fetch.

@@ -87,6 +87,10 @@ class ProbeCoordinator(DataUpdateCoordinator[dict[str, float | None]]):
             reading: (probe, kind) for probe in probes for reading, kind in probe.readings.items()
         }
         self._before_poll = before_poll
+        # Every reading as it arrives, this poll's included: a circuit that compensates for the water's
+        # temperature takes the freshest one, so its first reading after setup is compensated too when the
+        # thermometer answers first (an EZO-EC sets its outputs first, which takes longer than a thermometer).
+        self.latest: dict[str, float | None] = {}
         self._reading_listeners: list[Callable[[str, float | None], None]] = []
 
     @callback
@@ -116,6 +120,7 @@ class ProbeCoordinator(DataUpdateCoordinator[dict[str, float | None]]):
         else:
             probe.health.succeeded()
         probe.health.update_issue(self.hass, self.config_entry, probe.subentry_id)
+        self.latest.update(values)
         for reading, value in values.items():
             for listener in list(self._reading_listeners):
                 listener(reading, value)
